@@ -1,0 +1,139 @@
+-- convgen command line: reads a spec of convolution layers and writes shape-specialized C for each.
+
+local script_dir = (arg and arg[0] or ""):match("^(.*)[/\\][^/\\]*$") or "."
+local ROOT = script_dir .. "/.."
+package.path = ROOT .. "/?.lua;" .. package.path
+
+local spec = require("generator.spec")
+local plan = require("generator.plan")
+local emit = require("generator.emit")
+local report = require("generator.report")
+local files = require("generator.files")
+
+local VERSION = "0.1"
+
+local USAGE = [[
+usage: lua5.4 generator/convgen.lua [options] SPEC.lua -o OUTDIR
+       lua5.4 generator/convgen.lua --report SPEC.lua
+
+Reads SPEC.lua (a Lua file returning { prefix = ..., layers = { ... } }) and
+writes, for every layer, OUTDIR/<prefix><name>.h and OUTDIR/<prefix><name>.c
+with the layer's im2col, col2im and fused convolution, plus OUTDIR/<prefix>model.h
+which includes every layer header. Nothing is written unless the whole spec is
+valid; a file whose content did not change is left untouched.
+
+options:
+  -o, --output DIR      directory to write into (created if missing)
+  --report, --list      print one line per layer (shapes, MACs, weight and
+                        workspace bytes, unroll decisions); write nothing
+  --check               write nothing; exit 1 and name the files in OUTDIR that
+                        are missing or differ from what would be generated
+  --list-files          print the paths that would be written, one per line
+  --unroll MODE         override every layer's unroll policy: auto | full | loops
+  --unroll-budget N     statements one function may have when "auto" unrolls it
+                        fully (default ]] .. plan.DEFAULT_UNROLL_BUDGET .. [[)
+  -h, --help            show this help
+  --version             show the version
+
+Errors in the spec are printed as FILE:LINE: layer 'NAME': message, all of them,
+and the exit status is 1. Usage errors exit with status 2.
+]]
+
+local function usage_error(message)
+  io.stderr:write("convgen: ", message, "\nTry 'lua5.4 generator/convgen.lua --help'.\n")
+  os.exit(2)
+end
+
+local function parse_args(argv)
+  local opts = { mode = "write" }
+  local i = 1
+  local function value(flag)
+    i = i + 1
+    if argv[i] == nil then usage_error("option " .. flag .. " needs a value") end
+    return argv[i]
+  end
+  while i <= #argv do
+    local a = argv[i]
+    if a == "-h" or a == "--help" then
+      io.stdout:write(USAGE)
+      os.exit(0)
+    elseif a == "--version" then
+      io.stdout:write("convgen ", VERSION, "\n")
+      os.exit(0)
+    elseif a == "-o" or a == "--output" then
+      opts.outdir = value(a)
+    elseif a == "--report" or a == "--list" then
+      opts.mode = "report"
+    elseif a == "--check" then
+      opts.mode = "check"
+    elseif a == "--list-files" then
+      opts.mode = "list-files"
+    elseif a == "--unroll" then
+      opts.unroll = value(a)
+      if opts.unroll ~= "auto" and opts.unroll ~= "full" and opts.unroll ~= "loops" then
+        usage_error("--unroll must be auto, full or loops, not '" .. opts.unroll .. "'")
+      end
+    elseif a == "--unroll-budget" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 0 then usage_error("--unroll-budget needs a non-negative integer") end
+      opts.unroll_budget = n
+    elseif a:sub(1, 1) == "-" and a ~= "-" then
+      usage_error("unknown option '" .. a .. "'")
+    elseif opts.spec then
+      usage_error("more than one spec file given ('" .. opts.spec .. "' and '" .. a .. "')")
+    else
+      opts.spec = a
+    end
+    i = i + 1
+  end
+  if not opts.spec then usage_error("no spec file given") end
+  if opts.mode ~= "report" and not opts.outdir then usage_error("no output directory given (-o OUTDIR)") end
+  return opts
+end
+
+local function basename(path)
+  return path:match("([^/\\]+)$") or path
+end
+
+local function main(argv)
+  local opts = parse_args(argv)
+  local model, errors = spec.load(opts.spec, { unroll = opts.unroll })
+  if not model then
+    for _, e in ipairs(errors) do io.stderr:write(e, "\n") end
+    return 1
+  end
+  local plans = {}
+  for i, layer in ipairs(model.layers) do
+    plans[i] = plan.layer(layer, { unroll_budget = opts.unroll_budget })
+  end
+
+  if opts.mode == "report" then
+    io.stdout:write(report.text(model, plans))
+    return 0
+  end
+
+  local outputs = emit.model(ROOT .. "/templates", model, plans, basename(opts.spec))
+  if opts.mode == "list-files" then
+    for _, f in ipairs(outputs) do io.stdout:write(opts.outdir, "/", f.name, "\n") end
+    return 0
+  elseif opts.mode == "check" then
+    local stale = files.stale(opts.outdir, outputs)
+    for _, name in ipairs(stale) do
+      io.stderr:write(opts.outdir, "/", name, ": out of date with ", opts.spec, "\n")
+    end
+    return #stale == 0 and 0 or 1
+  end
+  local ok, err = files.write_all(opts.outdir, outputs)
+  if not ok then
+    io.stderr:write("convgen: ", err, "\n")
+    return 1
+  end
+  return 0
+end
+
+local ok, status = xpcall(main, debug.traceback, arg)
+if not ok then
+  io.stderr:write("convgen: internal error: ", tostring(status), "\n")
+  os.exit(3)
+end
+os.exit(status)

@@ -1,0 +1,226 @@
+-- Planning: turns one validated layer into everything its C files need (sizes, copy programs, paths).
+
+local copyprog = require("generator.copyprog")
+
+local plan = {}
+
+-- Statements a function may take when fully unrolled under unroll = "auto".
+plan.DEFAULT_UNROLL_BUDGET = 512
+
+local ELEMENT = {
+  f32 = { ctype = "float", bytes = 4, suffix = "f32", literal_suffix = "f" },
+  f64 = { ctype = "double", bytes = 8, suffix = "f64", literal_suffix = "" },
+}
+
+-- Output positions o in [lo, hi) whose input index o*stride + offset lies in [0, size).
+local function valid_range(out_size, stride, offset, in_size)
+  local lo = math.max(0, -((offset) // stride))           -- ceil(-offset / stride)
+  local hi = math.min(out_size, (in_size - 1 - offset) // stride + 1)
+  if hi < lo then hi = lo end
+  return lo, hi
+end
+
+-- Split 0..out_size-1 into runs over which the set of in-image kernel taps is constant.
+local function tap_regions(out_size, stride, pad, dilation, taps, in_size)
+  local regions = {}
+  for o = 0, out_size - 1 do
+    local valid, key = {}, {}
+    for k = 0, taps - 1 do
+      local i = o * stride - pad + k * dilation
+      valid[k] = i >= 0 and i < in_size
+      key[#key + 1] = valid[k] and "1" or "0"
+    end
+    key = table.concat(key)
+    local last = regions[#regions]
+    if last and last.key == key then
+      last.hi = o + 1
+    else
+      regions[#regions + 1] = { lo = o, hi = o + 1, key = key, valid = valid }
+    end
+  end
+  return regions
+end
+
+local function describe_range(name, lo, hi, size)
+  if lo == 0 and hi == size then return name .. " all" end
+  if lo >= hi then return name .. " none" end
+  return string.format("%s %d..%d", name, lo, hi - 1)
+end
+
+-- NCHW im2col of `channels` channels: one col row per (c, kh, kw).
+local function nchw_im2col(L, channels)
+  local off = copyprog.offset
+  local ohow, kkohow, hw = L.oh * L.ow, L.kh * L.kw * L.oh * L.ow, L.h * L.w
+  local body = {}
+  for kh = 0, L.kh - 1 do
+    for kw = 0, L.kw - 1 do
+      local ih_off, iw_off = kh * L.dh - L.pad_top, kw * L.dw - L.pad_left
+      local oh0, oh1 = valid_range(L.oh, L.sh, ih_off, L.h)
+      local ow0, ow1 = valid_range(L.ow, L.sw, iw_off, L.w)
+      local row = (kh * L.kw + kw) * ohow
+      body[#body + 1] = { kind = "comment", text = string.format("kh = %d, kw = %d: %s, %s",
+        kh, kw, describe_range("rows", oh0, oh1, L.oh), describe_range("columns", ow0, ow1, L.ow)) }
+      if oh0 == oh1 or ow0 == ow1 then
+        body[#body + 1] = { kind = "zero", dst = off(row, "c", kkohow), count = ohow }
+      else
+        if oh0 > 0 then
+          body[#body + 1] = { kind = "zero", dst = off(row, "c", kkohow), count = oh0 * L.ow }
+        end
+        local src_k = ih_off * L.w + iw_off
+        local whole_rows = L.sw == 1 and L.sh == 1 and ow0 == 0 and ow1 == L.ow and L.ow == L.w
+        if whole_rows then
+          -- Source rows follow each other in memory: one copy for the block.
+          body[#body + 1] = { kind = "copy", count = (oh1 - oh0) * L.ow, stride = 1,
+            dst = off(row + oh0 * L.ow, "c", kkohow),
+            src = off(src_k + oh0 * L.w, "c", hw) }
+        else
+          local line = {}
+          if ow0 > 0 then
+            line[#line + 1] = { kind = "zero", dst = off(row, "c", kkohow, "oh", L.ow), count = ow0 }
+          end
+          line[#line + 1] = { kind = "copy", count = ow1 - ow0, stride = L.sw,
+            dst = off(row + ow0, "c", kkohow, "oh", L.ow),
+            src = off(src_k + ow0 * L.sw, "c", hw, "oh", L.sh * L.w) }
+          if ow1 < L.ow then
+            line[#line + 1] = { kind = "zero", dst = off(row + ow1, "c", kkohow, "oh", L.ow), count = L.ow - ow1 }
+          end
+          body[#body + 1] = { kind = "loop", var = "oh", lo = oh0, hi = oh1, body = line }
+        end
+        if oh1 < L.oh then
+          body[#body + 1] = { kind = "zero", dst = off(row + oh1 * L.ow, "c", kkohow), count = (L.oh - oh1) * L.ow }
+        end
+      end
+    end
+  end
+  return { { kind = "loop", var = "c", lo = 0, hi = channels, body = body } }
+end
+
+-- NCHW col2im: zero the image, then accumulate every in-image col entry.
+local function nchw_col2im(L)
+  local off = copyprog.offset
+  local ohow, kkohow, hw = L.oh * L.ow, L.kh * L.kw * L.oh * L.ow, L.h * L.w
+  local body = {}
+  for kh = 0, L.kh - 1 do
+    for kw = 0, L.kw - 1 do
+      local ih_off, iw_off = kh * L.dh - L.pad_top, kw * L.dw - L.pad_left
+      local oh0, oh1 = valid_range(L.oh, L.sh, ih_off, L.h)
+      local ow0, ow1 = valid_range(L.ow, L.sw, iw_off, L.w)
+      local row = (kh * L.kw + kw) * ohow
+      if oh0 < oh1 and ow0 < ow1 then
+        body[#body + 1] = { kind = "comment", text = string.format("kh = %d, kw = %d: %s, %s",
+          kh, kw, describe_range("rows", oh0, oh1, L.oh), describe_range("columns", ow0, ow1, L.ow)) }
+        body[#body + 1] = { kind = "loop", var = "oh", lo = oh0, hi = oh1, body = {
+          { kind = "add", count = ow1 - ow0, stride = L.sw,
+            dst = off(ih_off * L.w + iw_off + ow0 * L.sw, "c", hw, "oh", L.sh * L.w),
+            src = off(row + ow0, "c", kkohow, "oh", L.ow) } } }
+      end
+    end
+  end
+  return {
+    { kind = "zero", dst = off(0), count = L.c * hw },
+    { kind = "loop", var = "c", lo = 0, hi = L.c, body = body },
+  }
+end
+
+-- NHWC im2col (accumulate = false) or col2im (accumulate = true) over `channels`
+-- channels of an image whose pixels are `cstride` elements apart. Output
+-- pixels are grouped into rectangles with the same in-image taps, so each
+-- rectangle's loop body is straight-line with no bounds checks.
+local function nhwc_program(L, channels, cstride, accumulate)
+  local off = copyprog.offset
+  local cols = L.kh * L.kw * channels
+  local oh_regions = tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)
+  local ow_regions = tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)
+  local ops = {}
+  if accumulate then
+    ops[1] = { kind = "zero", dst = off(0), count = L.h * L.w * cstride }
+  end
+  local pixel_src = -(L.pad_top * L.w + L.pad_left) * cstride
+  for _, rows in ipairs(oh_regions) do
+    for _, columns in ipairs(ow_regions) do
+      local body = {}
+      for kh = 0, L.kh - 1 do
+        for kw = 0, L.kw - 1 do
+          local col_at = off((kh * L.kw + kw) * channels, "oh", L.ow * cols, "ow", cols)
+          local img_at = off(pixel_src + (kh * L.dh * L.w + kw * L.dw) * cstride,
+                             "oh", L.sh * L.w * cstride, "ow", L.sw * cstride)
+          local inside = rows.valid[kh] and columns.valid[kw]
+          if accumulate and inside then
+            body[#body + 1] = { kind = "add", dst = img_at, src = col_at, count = channels, stride = 1 }
+          elseif inside then
+            body[#body + 1] = { kind = "copy", dst = col_at, src = img_at, count = channels, stride = 1 }
+          elseif not accumulate then
+            body[#body + 1] = { kind = "zero", dst = col_at, count = channels }
+          end
+        end
+      end
+      if #body > 0 then
+        ops[#ops + 1] = { kind = "comment", text = string.format("%s, %s",
+          describe_range("output rows", rows.lo, rows.hi, L.oh),
+          describe_range("output columns", columns.lo, columns.hi, L.ow)) }
+        ops[#ops + 1] = { kind = "loop", var = "oh", lo = rows.lo, hi = rows.hi, body = {
+          { kind = "loop", var = "ow", lo = columns.lo, hi = columns.hi, body = body } } }
+      end
+    end
+  end
+  return ops
+end
+
+-- Choose loops or straight-line code for one program.
+local function lay_out(ops, unroll, budget)
+  local size = copyprog.unrolled_size(ops)
+  local mode = unroll
+  if mode == "auto" then mode = size <= budget and "full" or "loops" end
+  return { mode = mode, unrolled_size = size, ops = copyprog.finish(ops, mode) }
+end
+
+local function round_up(value, multiple)
+  return (value + multiple - 1) // multiple * multiple
+end
+
+-- The plan of one layer: sizes, the im2col/col2im programs and the conv strategy.
+function plan.layer(L, options)
+  local budget = options and options.unroll_budget or plan.DEFAULT_UNROLL_BUDGET
+  local elem = ELEMENT[L.dtype]
+  local p = {
+    layer = L, elem = elem, sym = L.sym, SYM = L.sym:upper(),
+    cg = L.c // L.groups, mg = L.m // L.groups,
+    ohow = L.oh * L.ow, hw = L.h * L.w,
+  }
+  p.kg = p.cg * L.kh * L.kw
+  p.input_elems = L.n * L.c * L.h * L.w
+  p.weight_elems = L.m * p.kg
+  p.output_elems = L.n * L.m * p.ohow
+  p.macs = p.output_elems * p.kg
+  if L.layout == "NCHW" then
+    p.col_rows, p.col_cols = L.c * L.kh * L.kw, p.ohow
+  else
+    p.col_rows, p.col_cols = p.ohow, L.kh * L.kw * L.c
+  end
+
+  -- A 1x1 kernel with unit stride and no padding reads the input as the GEMM operand itself.
+  p.direct_gemm = L.kh == 1 and L.kw == 1 and L.sh == 1 and L.sw == 1
+    and L.pad_top == 0 and L.pad_bottom == 0 and L.pad_left == 0 and L.pad_right == 0
+
+  local im2col_ops, col2im_ops, group_ops
+  if L.layout == "NCHW" then
+    im2col_ops = nchw_im2col(L, L.c)
+    col2im_ops = nchw_col2im(L)
+    if L.groups > 1 then group_ops = nchw_im2col(L, p.cg) end
+  else
+    im2col_ops = nhwc_program(L, L.c, L.c, false)
+    col2im_ops = nhwc_program(L, L.c, L.c, true)
+    if L.groups > 1 then group_ops = nhwc_program(L, p.cg, L.c, false) end
+  end
+  p.im2col = lay_out(im2col_ops, L.unroll, budget)
+  p.col2im = lay_out(col2im_ops, L.unroll, budget)
+  if group_ops and not p.direct_gemm then
+    p.im2col_group = lay_out(group_ops, L.unroll, budget)
+  end
+
+  p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
+  p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
+  return p
+end
+
+return plan

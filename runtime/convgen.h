@@ -1,0 +1,84 @@
+/* convgen runtime: layer descriptor, error codes, GEMM entry points and the generic reference. */
+#ifndef CONVGEN_H
+#define CONVGEN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CONVGEN_VERSION_MAJOR 0
+#define CONVGEN_VERSION_MINOR 1
+
+/* Return codes of every generated P_conv* function. */
+#define CG_OK 0
+#define CG_ERR_NULL_POINTER 1      /* a required pointer argument was NULL */
+#define CG_ERR_WORKSPACE_ALIGN 2   /* workspace is not aligned to CG_WORKSPACE_ALIGN bytes */
+
+/* Alignment the caller must give the workspace buffer. */
+#define CG_WORKSPACE_ALIGN 64
+
+typedef enum { CG_LAYOUT_NCHW = 0, CG_LAYOUT_NHWC = 1 } cg_layout;
+typedef enum { CG_DTYPE_F32 = 0, CG_DTYPE_F64 = 1 } cg_dtype;
+typedef enum {
+  CG_ACT_NONE = 0,
+  CG_ACT_RELU = 1,
+  CG_ACT_RELU6 = 2,
+  CG_ACT_CLAMP = 3 /* clamp to [act_lo, act_hi] */
+} cg_activation;
+
+/* Every parameter of one conv2d layer; generated headers define one as P_desc. */
+typedef struct {
+  cg_layout layout;
+  cg_dtype dtype;
+  int n, c, h, w;         /* input: batch, channels, height, width */
+  int m;                  /* output channels (filters) */
+  int kh, kw;             /* kernel */
+  int sh, sw;             /* stride */
+  int dh, dw;             /* dilation */
+  int pad_top, pad_bottom, pad_left, pad_right;
+  int groups;
+  int oh, ow;             /* output height and width */
+  int has_bias;           /* spec's bias flag; P_conv still accepts bias == NULL */
+  cg_activation activation;
+  double act_lo, act_hi;  /* clamp bounds (RELU6 uses 0 and 6) */
+} cg_conv_desc;
+
+/* Sizes derived from a descriptor, as the generated macros define them. */
+size_t cg_input_elems(const cg_conv_desc *d);
+size_t cg_weight_elems(const cg_conv_desc *d);
+size_t cg_output_elems(const cg_conv_desc *d);
+size_t cg_col_rows(const cg_conv_desc *d);
+size_t cg_col_cols(const cg_conv_desc *d);
+
+/* Row-major GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
+   op(A) is m x k, op(B) is k x n, C is m x n. One interface, one backend
+   chosen when the runtime is compiled (today: CBLAS). */
+typedef enum { CG_NO_TRANS = 0, CG_TRANS = 1 } cg_transpose;
+
+void cg_gemm_f32(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                 float alpha, const float *a, int lda, const float *b, int ldb,
+                 float beta, float *c, int ldc);
+void cg_gemm_f64(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                 double alpha, const double *a, int lda, const double *b, int ldb,
+                 double beta, double *c, int ldc);
+
+/* Generic reference, parameterized at run time and written for clarity, not
+   speed. Same semantics as the generated functions of the same name:
+   im2col/col2im work on ONE image, conv on the whole batch (bias may be NULL),
+   accumulating in double. */
+void cg_ref_im2col_f32(const cg_conv_desc *d, const float *x, float *col);
+void cg_ref_col2im_f32(const cg_conv_desc *d, const float *col, float *x);
+void cg_ref_conv_f32(const cg_conv_desc *d, const float *x, const float *w,
+                     const float *bias, float *y);
+void cg_ref_im2col_f64(const cg_conv_desc *d, const double *x, double *col);
+void cg_ref_col2im_f64(const cg_conv_desc *d, const double *col, double *x);
+void cg_ref_conv_f64(const cg_conv_desc *d, const double *x, const double *w,
+                     const double *bias, double *y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONVGEN_H */
