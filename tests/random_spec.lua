@@ -1,0 +1,104 @@
+-- Writes a seeded random spec for the sweep: lua5.4 random_spec.lua SEED COUNT OUT.lua
+-- Layers are drawn over every spec parameter and every way of writing it.
+
+local seed, count, out_path = tonumber(arg[1]), tonumber(arg[2]), arg[3]
+if not (seed and count and out_path) then
+  io.stderr:write("usage: lua5.4 random_spec.lua SEED COUNT OUT.lua\n")
+  os.exit(2)
+end
+math.randomseed(math.tointeger(seed))
+
+local function pick(list) return list[math.random(#list)] end
+
+local function out_size(size, k, stride, dilation, before, after)
+  return (size + before + after - dilation * (k - 1) - 1) // stride + 1
+end
+
+local function same_pads(size, k, stride, dilation)
+  local out = (size + stride - 1) // stride
+  local total = math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0)
+  return total // 2, total - total // 2
+end
+
+-- A number when both values agree, otherwise a pair: both spellings get used.
+local function pair_text(a, b)
+  if a == b and math.random() < 0.7 then return tostring(a) end
+  return string.format("{ %d, %d }", a, b)
+end
+
+local function draw_layer(index)
+  local L = {}
+  L.layout = pick({ "NCHW", "NHWC" })
+  L.dtype = pick({ "f32", "f32", "f64" })
+  L.n = pick({ 1, 1, 1, 2, 3 })
+  L.groups = pick({ 1, 1, 1, 2, 3 })
+  L.c, L.m = L.groups * math.random(1, 5), L.groups * math.random(1, 5)
+  if math.random() < 0.15 then  -- depthwise, sometimes with a channel multiplier
+    L.groups = math.random(1, 8)
+    L.c = L.groups
+    L.m = L.groups * pick({ 1, 1, 2 })
+  end
+  L.h, L.w = math.random(1, 14), math.random(1, 14)
+  L.kh, L.kw = math.random(1, 5), math.random(1, 5)
+  L.sh, L.sw = math.random(1, 3), math.random(1, 3)
+  L.dh, L.dw = pick({ 1, 1, 1, 2, 3 }), pick({ 1, 1, 1, 2 })
+
+  local form = pick({ "number", "pair", "sides", "sides", "same", "valid" })
+  local pads
+  if form == "number" then
+    local p = math.random(0, 3)
+    pads, L.padding = { p, p, p, p }, tostring(p)
+  elseif form == "pair" then
+    local ph, pw = math.random(0, 3), math.random(0, 3)
+    pads, L.padding = { ph, ph, pw, pw }, string.format("{ %d, %d }", ph, pw)
+  elseif form == "sides" then
+    pads = { math.random(0, 3), math.random(0, 3), math.random(0, 3), math.random(0, 3) }
+    L.padding = string.format("{ top = %d, bottom = %d, left = %d, right = %d }", table.unpack(pads))
+  elseif form == "same" then
+    local t, b = same_pads(L.h, L.kh, L.sh, L.dh)
+    local l, r = same_pads(L.w, L.kw, L.sw, L.dw)
+    pads, L.padding = { t, b, l, r }, '"same"'
+  else
+    pads, L.padding = { 0, 0, 0, 0 }, '"valid"'
+  end
+  local oh = out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2])
+  local ow = out_size(L.w, L.kw, L.sw, L.dw, pads[3], pads[4])
+  if oh < 1 or ow < 1 then return nil end
+
+  L.bias = math.random() < 0.6
+  L.activation = pick({ '"none"', '"relu"', '"relu6"', '{ "clamp", -0.5, 0.75 }' })
+  -- Full unrolling only where the straight-line code stays small.
+  local small = L.c * L.kh * L.kw * oh * ow <= 2000
+  L.unroll = small and pick({ "auto", "full", "loops" }) or pick({ "auto", "loops" })
+  L.name = string.format("r%03d", index)
+  return L
+end
+
+local lines = {
+  string.format("-- Random sweep, seed %d, %d layers (tests/random_spec.lua).", seed, count),
+  "return {",
+  '  prefix = "sweep_",',
+  "  layers = {",
+}
+local made = 0
+while made < count do
+  local L = draw_layer(made)
+  if L then
+    made = made + 1
+    lines[#lines + 1] = string.format(
+      '    { op = "conv2d", name = "%s", layout = "%s", dtype = "%s", input = { n = %d, c = %d, h = %d, w = %d },',
+      L.name, L.layout, L.dtype, L.n, L.c, L.h, L.w)
+    lines[#lines + 1] = string.format(
+      "      filters = %d, kernel = %s, stride = %s, dilation = %s, padding = %s, groups = %d,",
+      L.m, pair_text(L.kh, L.kw), pair_text(L.sh, L.sw), pair_text(L.dh, L.dw), L.padding, L.groups)
+    lines[#lines + 1] = string.format('      bias = %s, activation = %s, unroll = "%s" },',
+      tostring(L.bias), L.activation, L.unroll)
+  end
+end
+lines[#lines + 1] = "  },"
+lines[#lines + 1] = "}"
+
+local f = assert(io.open(out_path, "w"))
+f:write(table.concat(lines, "\n"), "\n")
+f:close()
+print(string.format("random sweep: seed %d (set CONVGEN_SEED to change it), %d layers -> %s", seed, count, out_path))

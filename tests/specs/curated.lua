@@ -1,0 +1,84 @@
+-- Curated edge cases; every case is generated in both layouts and both element types.
+-- Each case is a function so that every variant gets a fresh table (the sandbox
+-- has no pairs() to copy one).
+local cases = {
+  { "s1_pad1", function() return { input = { c = 3, h = 8, w = 9 }, filters = 4, kernel = 3, padding = 1,
+    activation = "relu" } end },
+  { "s2_pad1", function() return { input = { c = 2, h = 9, w = 8 }, filters = 3, kernel = 3, stride = 2,
+    padding = 1 } end },
+  { "s3_valid", function() return { input = { c = 2, h = 11, w = 10 }, filters = 3, kernel = 3, stride = 3,
+    padding = "valid", bias = false } end },
+  -- stride larger than the kernel: some input pixels are never read
+  { "s3_k2", function() return { input = { c = 2, h = 10, w = 9 }, filters = 2, kernel = 2, stride = 3 } end },
+  { "asym_pad", function() return { input = { c = 3, h = 7, w = 6 }, filters = 2, kernel = 3,
+    padding = { top = 0, bottom = 1, left = 2, right = 0 }, activation = "relu6" } end },
+  -- TensorFlow SAME with stride 2 and an even kernel: 1 top, 2 bottom
+  { "same_s2_k4", function() return { input = { c = 2, h = 9, w = 8 }, filters = 3, kernel = 4, stride = 2,
+    padding = "same" } end },
+  { "same_s1_k3", function() return { input = { c = 1, h = 6, w = 5 }, filters = 2, kernel = { 3, 2 },
+    padding = "same", activation = { "clamp", -0.25, 0.5 } } end },
+  { "pad_pair", function() return { input = { c = 2, h = 5, w = 6 }, filters = 2, kernel = { 2, 3 },
+    padding = { 2, 1 } } end },
+  -- padding larger than the kernel
+  { "k1_pad3_s2", function() return { input = { c = 3, h = 5, w = 4 }, filters = 2, kernel = 1, stride = 2,
+    padding = 3 } end },
+  -- every tap falls in padding: the output is the bias alone
+  { "all_padding", function() return { input = { c = 2, h = 1, w = 1 }, filters = 3, kernel = 1, stride = 2,
+    padding = 3, activation = "relu" } end },
+  { "dil2", function() return { input = { c = 2, h = 9, w = 9 }, filters = 3, kernel = 3, dilation = 2,
+    padding = 2 } end },
+  { "dil3_2", function() return { input = { c = 2, h = 12, w = 10 }, filters = 2, kernel = 3,
+    dilation = { 3, 2 }, stride = { 2, 1 }, padding = { 1, 2 } } end },
+  { "groups2", function() return { input = { c = 4, h = 6, w = 7 }, filters = 6, kernel = 3, padding = 1,
+    groups = 2, activation = "relu" } end },
+  { "depthwise", function() return { input = { c = 5, h = 7, w = 6 }, filters = 5, kernel = 3, padding = 1,
+    groups = 5, activation = "relu6" } end },
+  { "depthwise_x2_s2", function() return { input = { c = 3, h = 8, w = 9 }, filters = 6, kernel = 3, stride = 2,
+    padding = { top = 0, bottom = 1, left = 0, right = 1 }, groups = 3 } end },
+  { "rect_10x4", function() return { input = { c = 1, h = 20, w = 8 }, filters = 4, kernel = { 10, 4 },
+    stride = 2, padding = { top = 4, bottom = 5, left = 1, right = 1 }, activation = "relu" } end },
+  { "rect_1x7", function() return { input = { c = 2, h = 5, w = 12 }, filters = 3, kernel = { 1, 7 },
+    padding = { 0, 3 } } end },
+  { "rect_7x1", function() return { input = { c = 2, h = 12, w = 5 }, filters = 3, kernel = { 7, 1 },
+    padding = { 3, 0 } } end },
+  -- the kernel covers the whole padded input: a 1x1 output
+  { "k_eq_input", function() return { input = { c = 2, h = 5, w = 5 }, filters = 3, kernel = 7, padding = 1 } end },
+  { "h1", function() return { input = { c = 2, h = 1, w = 9 }, filters = 2, kernel = { 1, 3 },
+    padding = { 0, 1 } } end },
+  { "w1", function() return { input = { c = 2, h = 9, w = 1 }, filters = 2, kernel = { 3, 1 },
+    stride = 2, padding = { 1, 0 } } end },
+  { "batch3", function() return { input = { n = 3, c = 3, h = 6, w = 5 }, filters = 4, kernel = 3,
+    padding = 1, activation = { "clamp", -0.5, 0.75 } } end },
+  -- 1x1 unit stride, no padding: the input is the GEMM operand (no im2col, no workspace)
+  { "pointwise", function() return { input = { n = 2, c = 6, h = 4, w = 5 }, filters = 4, kernel = 1,
+    activation = "relu" } end },
+  { "pointwise_groups", function() return { input = { n = 2, c = 6, h = 3, w = 3 }, filters = 4, kernel = 1,
+    groups = 2 } end },
+  -- 1x1 with stride 2: a strided gather, not copy-free
+  { "pointwise_s2", function() return { input = { c = 3, h = 7, w = 6 }, filters = 2, kernel = 1,
+    stride = 2 } end },
+  { "tiny_full", function() return { input = { c = 1, h = 3, w = 3 }, filters = 1, kernel = 2,
+    unroll = "full" } end },
+  { "forced_loops", function() return { input = { c = 1, h = 3, w = 3 }, filters = 2, kernel = 2,
+    padding = 1, unroll = "loops" } end },
+  -- large enough that "auto" keeps loops
+  { "auto_loops", function() return { input = { c = 8, h = 20, w = 20 }, filters = 8, kernel = 3,
+    padding = 1, activation = "relu" } end },
+}
+
+-- layout, its name suffix, element type (no string methods in the sandbox)
+local variants = { { "NCHW", "nchw", "f32" }, { "NHWC", "nhwc", "f32" }, { "NCHW", "nchw", "f64" }, { "NHWC", "nhwc", "f64" } }
+
+local layers = {}
+for i = 1, #cases do
+  for v = 1, #variants do
+    local layer = cases[i][2]()
+    layer.op = "conv2d"
+    layer.name = cases[i][1] .. "_" .. variants[v][2] .. "_" .. variants[v][3]
+    layer.layout = variants[v][1]
+    layer.dtype = variants[v][3]
+    layers[#layers + 1] = layer
+  end
+end
+
+return { prefix = "cur_", layers = layers }
