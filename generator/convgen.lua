@@ -108,7 +108,7 @@ local function main(argv)
   end
 
   if opts.mode == "report" then
-    io.stdout:write(report.text(model, plans))
+    io.stdout:write(report.text(plans))
     return 0
   end
 

@@ -104,7 +104,8 @@ local function activation_expr(act, dtype, v)
   if act.kind == "none" then return v end
   -- Comparisons written so that a NaN passes through, as in PyTorch.
   if act.kind == "relu" then return string.format("%s < %s ? %s : %s", v, lit(0), lit(0), v) end
-  return string.format("%s < %s ? %s : (%s > %s ? %s : %s)", v, lit(act.lo), lit(act.lo), v, lit(act.hi), lit(act.hi), v)
+  return string.format("%s < %s ? %s : (%s > %s ? %s : %s)",
+    v, lit(act.lo), lit(act.lo), v, lit(act.hi), lit(act.hi), v)
 end
 
 -- The fused convolution's loops and GEMM operands as C expressions.

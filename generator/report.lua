@@ -6,7 +6,7 @@ local function shape(a, b, c, d)
   return string.format("%dx%dx%dx%d", a, b, c, d)
 end
 
-function report.text(model, plans)
+function report.text(plans)
   local rows = {}
   local header = { "layer", "layout", "dtype", "input", "output", "kernel", "stride", "pad t,b,l,r",
                    "dil", "groups", "MACs", "weight B", "workspace B", "im2col", "col2im" }
@@ -44,7 +44,8 @@ function report.text(model, plans)
   end
   line(header)
   for _, r in ipairs(rows) do line(r) end
-  out[#out + 1] = string.format("%d layers, %d MACs, %d weight bytes, peak workspace %d bytes (one buffer shared by all layers)",
+  out[#out + 1] = string.format(
+    "%d layers, %d MACs, %d weight bytes, peak workspace %d bytes (one buffer shared by all layers)",
     #plans, total_macs, total_weights, peak_workspace)
   return table.concat(out, "\n") .. "\n"
 end

@@ -67,7 +67,9 @@ local cases = {
 }
 
 -- layout, its name suffix, element type (no string methods in the sandbox)
-local variants = { { "NCHW", "nchw", "f32" }, { "NHWC", "nhwc", "f32" }, { "NCHW", "nchw", "f64" }, { "NHWC", "nhwc", "f64" } }
+local variants = {
+  { "NCHW", "nchw", "f32" }, { "NHWC", "nhwc", "f32" }, { "NCHW", "nchw", "f64" }, { "NHWC", "nhwc", "f64" },
+}
 
 local layers = {}
 for i = 1, #cases do

@@ -1,0 +1,12 @@
+-- Bad spec: bias given as a number.
+return {
+  layers = {
+    {
+      name = "conv1",
+      input = { c = 3, h = 8, w = 8 },
+      filters = 4,
+      kernel = 3,
+      bias = 1,
+    },
+  },
+}

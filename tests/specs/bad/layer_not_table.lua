@@ -1,0 +1,7 @@
+-- Bad spec: a layer given as a bare string.
+return {
+  layers = {
+    { name = "conv1", input = { c = 3, h = 8, w = 8 }, filters = 4, kernel = 3 },
+    "conv2",
+  },
+}

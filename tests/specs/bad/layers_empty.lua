@@ -1,0 +1,5 @@
+-- Bad spec: an empty layer list.
+return {
+  prefix = "net_",
+  layers = {},
+}

@@ -1,0 +1,4 @@
+-- Bad spec: no 'layers' key at all.
+return {
+  prefix = "net_",
+}

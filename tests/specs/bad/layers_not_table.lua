@@ -1,0 +1,4 @@
+-- Bad spec: 'layers' is a string.
+return {
+  layers = "conv1",
+}

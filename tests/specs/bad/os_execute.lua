@@ -1,0 +1,3 @@
+-- Bad spec: tries to run a shell command.
+os.execute("echo escaped")
+return { layers = {} }

@@ -1,0 +1,3 @@
+-- Bad spec: tries to load a library.
+local lfs = require("lfs")
+return { layers = { lfs } }

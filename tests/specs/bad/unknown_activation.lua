@@ -1,0 +1,12 @@
+-- Bad spec: 'rleu' instead of 'relu'.
+return {
+  layers = {
+    {
+      name = "conv1",
+      input = { c = 3, h = 8, w = 8 },
+      filters = 4,
+      kernel = 3,
+      activation = "rleu",
+    },
+  },
+}

@@ -1,0 +1,545 @@
+-- Tests for spec loading (sandbox, line finder, validation, shape arithmetic) and the CLI's error contract.
+-- Usage: lua5.4 tests/test_generator.lua ROOT      (ROOT = repository root; any working directory)
+
+local ROOT = arg[1]
+if not ROOT then
+  io.stderr:write("usage: lua5.4 tests/test_generator.lua ROOT\n")
+  os.exit(2)
+end
+package.path = ROOT .. "/?.lua;" .. package.path
+
+local spec = require("generator.spec")
+local sandbox = require("generator.sandbox")
+local spec_lines = require("generator.spec_lines")
+local shape = require("generator.shape")
+
+local BAD = ROOT .. "/tests/specs/bad/"
+local SPECS = ROOT .. "/tests/specs/"
+local CLI = ROOT .. "/generator/convgen.lua"
+-- Run the CLI with the same interpreter that runs these tests.
+local LUA = arg[-1] or "lua5.4"
+
+---------------------------------------------------------------------------
+-- Runner
+---------------------------------------------------------------------------
+
+local passed, failed = 0, 0
+
+local function case(name, body)
+  local ok, problem = pcall(body)
+  if ok then
+    passed = passed + 1
+    print("ok    " .. name)
+  else
+    failed = failed + 1
+    print("FAIL  " .. name .. ": " .. tostring(problem))
+  end
+end
+
+local function skip(name, reason)
+  print("skip  " .. name .. ": skipped: " .. reason)
+end
+
+-- Level 2 makes the message point at the test line that made the failing check.
+local function check(condition, message, ...)
+  if not condition then
+    error(string.format(message, ...), 2)
+  end
+end
+
+local function check_equal(actual, expected, what)
+  if actual ~= expected then
+    error(string.format("%s: expected %s, got %s", what, tostring(expected), tostring(actual)), 2)
+  end
+end
+
+local function show(list)
+  return "\n    " .. table.concat(list, "\n    ")
+end
+
+---------------------------------------------------------------------------
+-- Helpers for failing specs
+---------------------------------------------------------------------------
+
+local function load_failure(path, overrides)
+  local model, errors = spec.load(path, overrides)
+  check(model == nil, "expected %s to be rejected, but it loaded", path)
+  check(type(errors) == "table" and #errors > 0, "expected a non-empty error list")
+  for _, message in ipairs(errors) do
+    check(type(message) == "string" and not message:find("[\r\n]"), "error is not one line: %q", tostring(message))
+  end
+  return errors
+end
+
+-- `expected` lists { line, fragment } per error, in order; a nil line means "FILE: ...".
+local function check_errors(path, errors, expected)
+  check(#errors == #expected, "expected %d error(s), got %d:%s", #expected, #errors, show(errors))
+  for index, want in ipairs(expected) do
+    local location = want[1] and string.format("%s:%d: ", path, want[1]) or (path .. ": ")
+    local message = errors[index]
+    check(message:sub(1, #location) == location, "error %d should start with %q:%s", index, location, show(errors))
+    check(message:find(want[2], 1, true), "error %d should contain %q, got %q", index, want[2], message)
+  end
+end
+
+local function expect_bad(file, expected)
+  local path = BAD .. file
+  local errors = load_failure(path)
+  check_errors(path, errors, expected)
+  return errors
+end
+
+local function elapsed_seconds(body)
+  local start = os.clock()
+  local results = table.pack(body())
+  return os.clock() - start, table.unpack(results, 1, results.n)
+end
+
+---------------------------------------------------------------------------
+-- One malformed spec per problem
+---------------------------------------------------------------------------
+
+local BAD_CASES = {
+  { "unknown layer key with suggestion", "unknown_key.lua",
+    { { 5, "layer 'conv1': unknown key 'strde' (did you mean 'stride'?)" } } },
+  { "unknown top-level key with suggestion", "unknown_top_key.lua",
+    { { 4, "unknown key 'layer' (did you mean 'layers'?)" } } },
+  { "missing required keys", "missing_required.lua",
+    { { 4, "layer 'conv1': missing required key 'filters'" }, { 4, "layer 'conv1': missing required key 'kernel'" } } },
+  { "missing required input key", "missing_input_key.lua",
+    { { 6, "layer 'conv1': missing required key 'input.c'" } } },
+  { "non-integer size", "non_integer_size.lua", { { 7, "'filters' must be an integer, got 3.5" } } },
+  { "non-positive size", "non_positive_size.lua", { { 7, "'input.h' must be positive, got 0" } } },
+  { "negative padding", "negative_padding.lua", { { 10, "'padding.bottom' must be non-negative, got -1" } } },
+  { "groups not dividing input channels", "groups_not_dividing_c.lua",
+    { { 9, "groups 3 does not divide input channels 8" } } },
+  { "groups not dividing filters", "groups_not_dividing_filters.lua",
+    { { 9, "groups 3 does not divide filters 8" } } },
+  { "kernel larger than padded input", "kernel_larger_than_input.lua",
+    { { 8, "effective kernel 5x5 (kernel 5x5, dilation 1x1) larger than padded input 4x4" } } },
+  { "dilated kernel larger than padded input", "dilation_too_large.lua",
+    { { 8, "effective kernel 7x7 (kernel 3x3, dilation 3x3) larger than padded input 6x6" } } },
+  { "unknown layout", "unknown_layout.lua",
+    { { 6, "unknown layout 'nchw' (did you mean 'NCHW'?); expected one of: NCHW, NHWC" } } },
+  { "unknown dtype", "unknown_dtype.lua", { { 7, "unknown dtype 'f16'" } } },
+  { "unknown activation", "unknown_activation.lua",
+    { { 9, "unknown activation 'rleu' (did you mean 'relu'?); expected one of: none, relu, relu6, clamp" } } },
+  { "unknown op", "unknown_op.lua", { { 5, "unknown op 'conv3d' (did you mean 'conv2d'?)" } } },
+  { "unknown unroll", "unknown_unroll.lua", { { 9, "unknown unroll 'ful' (did you mean 'full'?)" } } },
+  { "clamp with lo > hi", "clamp_reversed.lua", { { 9, "clamp bounds must satisfy lo <= hi, got lo = 6, hi = 0" } } },
+  { "clamp bound not a number", "clamp_not_number.lua",
+    { { 9, "clamp lower bound must be a finite number, got \"0\"" } } },
+  { "name not a C identifier", "name_not_identifier.lua",
+    { { 6, "layer #1: name 'conv-1' is not a C identifier" } } },
+  { "C keyword as name", "name_keyword.lua", { { 5, "layer 'int': name 'int' is a C keyword" } } },
+  { "duplicate names", "duplicate_names.lua", { { 6, "duplicate name 'conv1' (already used by layer #1)" } } },
+  { "names equal except for case", "duplicate_names_case.lua",
+    { { 7, "layer 'Conv1': duplicate name 'Conv1' (layer #1 is named 'conv1'" } } },
+  { "reserved name model", "reserved_model.lua",
+    { { 6, "name 'model' is reserved (the generator writes 'net_model.h')" } } },
+  { "prefix not an identifier", "bad_prefix.lua", { { 3, "'prefix' must be \"\" or the start of a C identifier" } } },
+  { "spec returns nil", "returns_nil.lua", { { nil, "spec must return a table (got nil)" } } },
+  { "syntax error", "syntax_error.lua", { { 4, "'}' expected near 'input'" } } },
+  { "runtime error", "runtime_error.lua", { { 8, "attempt to call a nil value (global 'make_layer')" } } },
+  { "runtime error quoting a line break stays on one line", "multiline_message.lua",
+    { { 3, "attempt to call a nil value (field 'make\\nlayer')" } } },
+  { "os.execute not reachable", "os_execute.lua", { { 2, "attempt to index a nil value (global 'os')" } } },
+  { "io.open not reachable", "io_open.lua", { { 3, "attempt to index a nil value (global 'io')" } } },
+  { "require not reachable", "require_module.lua", { { 2, "attempt to call a nil value (global 'require')" } } },
+  { "layers missing", "layers_missing.lua", { { 2, "missing required key 'layers'" } } },
+  { "layers empty", "layers_empty.lua", { { 4, "'layers' must not be empty" } } },
+  { "layers not a table", "layers_not_table.lua",
+    { { 3, "'layers' must be a non-empty array of layer tables, got \"conv1\"" } } },
+  { "layers with a non-array key", "layers_keyed_entry.lua", { { 3, "unexpected key 'extra'" } } },
+  { "layer that is not a table", "layer_not_table.lua", { { 5, "layer #2: must be a table, got \"conv2\"" } } },
+  { "four-sides padding missing a side", "padding_sides_incomplete.lua",
+    { { 9, "missing required key 'padding.right'" } } },
+  { "four-sides padding with an unknown side", "padding_sides_unknown.lua",
+    { { 10, "unknown key 'padding.rigth' (did you mean 'padding.right'?)" } } },
+  { "stride given as a string", "stride_string.lua",
+    { { 9, "'stride' must be a positive integer or a pair { sh, sw }, got \"2\"" } } },
+  { "bias not a boolean", "bias_not_boolean.lua", { { 9, "'bias' must be a boolean (true or false), got 1" } } },
+  { "element count above 2^31-1", "too_many_elements.lua",
+    { { 6, "input has more than 2147483647 elements (N*C*H*W = 1*3*40000*40000)" } } },
+  { "spec built by code falls back to the file", "built_by_code.lua",
+    { { nil, "layer 'conv2': 'stride' must be positive, got 0" } } },
+}
+
+local function run_bad_cases()
+  for _, bad in ipairs(BAD_CASES) do
+    case("rejects: " .. bad[1], function()
+      expect_bad(bad[2], bad[3])
+    end)
+  end
+end
+
+---------------------------------------------------------------------------
+-- Sandbox limits and isolation
+---------------------------------------------------------------------------
+
+local function string_methods_work()
+  return ("ab"):rep(2) == "abab"
+end
+
+local function run_sandbox_cases()
+  case("rejects: infinite loop runs too long, with the line it was stopped at", function()
+    local seconds = elapsed_seconds(function()
+      expect_bad("infinite_loop.lua", { { 3, "spec runs too long (more than 10000000 instructions)" } })
+    end)
+    check(seconds < 10, "took %.1f s", seconds)
+  end)
+
+  case("rejects: string.rep bomb fails fast without allocating", function()
+    local before = collectgarbage("count")
+    local seconds = elapsed_seconds(function()
+      expect_bad("rep_bomb.lua", { { 2, "attempt to index a string value" } })
+    end)
+    check(seconds < 0.5, "took %.2f s", seconds)
+    check(collectgarbage("count") - before < 10 * 1024, "memory grew by %.0f KB", collectgarbage("count") - before)
+  end)
+
+  case("rejects: doubling string hits the memory cap", function()
+    local path = BAD .. "concat_bomb.lua"
+    local seconds, result, message = elapsed_seconds(function()
+      return sandbox.load(path, { memory_kb = 16 * 1024 })
+    end)
+    check(result == nil, "bomb was not stopped")
+    check_equal(message, path .. ":4: spec uses too much memory (more than 16 MB)", "message")
+    check(seconds < 2, "took %.2f s", seconds)
+  end)
+
+  case("sandbox restores the string metatable and the debug hook", function()
+    load_failure(BAD .. "rep_bomb.lua")
+    load_failure(BAD .. "infinite_loop.lua")
+    check(string_methods_work(), "string methods are broken after the sandbox ran")
+    check(debug.gethook() == nil, "a debug hook is still installed")
+  end)
+
+  case("sandbox exposes no globals to the spec", function()
+    local model = assert(spec.load(SPECS .. "good_sandbox_env.lua"))
+    check_equal(model.layers[1].name, "isolated", "layer name chosen by the spec")
+  end)
+
+  case("sandbox returns the table and the source text", function()
+    local path = SPECS .. "good_defaults.lua"
+    local data, source = sandbox.load(path)
+    check(type(data) == "table" and type(data.layers) == "table", "no table returned")
+    check(type(source) == "string" and source:find("filters = 16", 1, true), "source text missing")
+  end)
+
+  case("rejects: unreadable spec file", function()
+    local path = BAD .. "does_not_exist.lua"
+    check_errors(path, load_failure(path), { { nil, "cannot read spec file" } })
+  end)
+end
+
+---------------------------------------------------------------------------
+-- Several problems at once
+---------------------------------------------------------------------------
+
+local SEVERAL_EXPECTED = {
+  { 3, "unknown key 'prefx' (did you mean 'prefix'?)" },
+  { 9, "layer 'conv1': unknown key 'strde' (did you mean 'stride'?)" },
+  { 5, "layer 'conv1': missing required key 'filters'" },
+  { 10, "layer 'conv1': unknown activation 'rleu' (did you mean 'relu'?)" },
+  { 13, "layer #2: name 'conv-2' is not a C identifier" },
+  { 14, "layer #2: unknown dtype 'f16'" },
+  { 18, "layer #2: groups 3 does not divide input channels 8" },
+  { 18, "layer #2: groups 3 does not divide filters 4" },
+  { 19, "layer #2: 'bias' must be a boolean (true or false), got \"yes\"" },
+  { 22, "layer 'conv1': duplicate name 'conv1' (already used by layer #1)" },
+  { 26, "layer 'conv1': 'padding' must be non-negative, got -1" },
+}
+
+local function run_several_problems_case()
+  case("reports every problem of a file, in a deterministic order", function()
+    local first = expect_bad("several_problems.lua", SEVERAL_EXPECTED)
+    for _ = 1, 3 do
+      local again = load_failure(BAD .. "several_problems.lua")
+      check_equal(table.concat(again, "\n"), table.concat(first, "\n"), "second run")
+    end
+  end)
+end
+
+---------------------------------------------------------------------------
+-- Good specs
+---------------------------------------------------------------------------
+
+local INTEGER_FIELDS = {
+  "n", "c", "h", "w", "m", "kh", "kw", "sh", "sw", "dh", "dw",
+  "pad_top", "pad_bottom", "pad_left", "pad_right", "groups", "oh", "ow",
+}
+local OTHER_FIELDS = { "name", "sym", "op", "layout", "dtype", "bias", "act", "unroll" }
+
+local function check_complete(layer)
+  for _, field in ipairs(INTEGER_FIELDS) do
+    check(math.type(layer[field]) == "integer", "layer %s: %s is not an integer: %s",
+      tostring(layer.name), field, tostring(layer[field]))
+  end
+  for _, field in ipairs(OTHER_FIELDS) do
+    check(layer[field] ~= nil, "layer %s: %s missing", tostring(layer.name), field)
+  end
+end
+
+local function load_good(file, overrides)
+  local model, errors = spec.load(SPECS .. file, overrides)
+  check(model ~= nil, "expected %s to load:%s", file, errors and show(errors) or "")
+  for _, layer in ipairs(model.layers) do
+    check_complete(layer)
+  end
+  return model
+end
+
+local function check_fields(layer, expected, label)
+  label = label or layer.name
+  local keys = {}
+  for key in pairs(expected) do
+    keys[#keys + 1] = key
+  end
+  table.sort(keys)
+  for _, key in ipairs(keys) do
+    check_equal(layer[key], expected[key], label .. "." .. key)
+  end
+end
+
+local function check_padding(layer, top, bottom, left, right)
+  check_fields(layer, { pad_top = top, pad_bottom = bottom, pad_left = left, pad_right = right })
+end
+
+local function run_good_cases()
+  case("accepts: defaults are filled in", function()
+    local model = load_good("good_defaults.lua")
+    check_equal(model.path, SPECS .. "good_defaults.lua", "model.path")
+    check_equal(model.prefix, "", "model.prefix")
+    check_equal(#model.layers, 1, "layer count")
+    local layer = model.layers[1]
+    check_fields(layer, {
+      name = "conv1", sym = "conv1", op = "conv2d", layout = "NCHW", dtype = "f32",
+      n = 1, c = 3, h = 32, w = 30, m = 16, kh = 3, kw = 3, sh = 1, sw = 1, dh = 1, dw = 1,
+      groups = 1, bias = true, unroll = "auto", oh = 30, ow = 28, line = 4,
+    })
+    check_padding(layer, 0, 0, 0, 0)
+    check_equal(layer.act.kind, "none", "act.kind")
+  end)
+
+  case("accepts: SAME padding for stride 2, even kernels and dilation", function()
+    local layers = load_good("good_same.lua").layers
+    check_padding(layers[1], 0, 1, 0, 1)
+    check_fields(layers[1], { sym = "same_s2_k3", oh = 16, ow = 16 })
+    check_padding(layers[2], 4, 5, 1, 2)
+    check_fields(layers[2], { oh = 25, ow = 5 })
+    check_padding(layers[3], 2, 2, 2, 2)
+    check_fields(layers[3], { oh = 7, ow = 7 })
+    check_padding(layers[4], 0, 0, 0, 0)
+    check_fields(layers[4], { oh = 2, ow = 2 })
+    check_padding(layers[5], 0, 0, 0, 0)
+    check_fields(layers[5], { oh = 4, ow = 4 })
+  end)
+
+  case("accepts: pair and four-sides forms, integral floats, options", function()
+    local layers = load_good("good_forms.lua").layers
+    check_fields(layers[1], {
+      sym = "net_pairs", layout = "NHWC", dtype = "f64", n = 2, c = 4, m = 6, kh = 3, kw = 5,
+      sh = 2, sw = 1, dh = 1, dw = 2, groups = 2, bias = false, unroll = "full", oh = 10, ow = 12, line = 5,
+    })
+    check_padding(layers[1], 1, 1, 2, 2)
+    check_fields(layers[1].act, { kind = "relu6", lo = 0, hi = 6 }, "pairs.act")
+    check_padding(layers[2], 0, 1, 2, 3)
+    check_fields(layers[2], { oh = 7, ow = 12, unroll = "loops" })
+    check_fields(layers[2].act, { kind = "clamp", lo = -0.5, hi = 2 }, "sides.act")
+    check_fields(layers[3].act, { kind = "relu" }, "relu_layer.act")
+    check_equal(layers[1].source.padding[2], 2, "source keeps the padding as written")
+  end)
+
+  case("accepts: unroll override replaces every layer's unroll", function()
+    for _, layer in ipairs(load_good("good_forms.lua", { unroll = "loops" }).layers) do
+      check_equal(layer.unroll, "loops", layer.name .. ".unroll")
+    end
+  end)
+
+  case("rejects: unknown unroll override", function()
+    local errors = load_failure(SPECS .. "good_forms.lua", { unroll = "ful" })
+    check_equal(#errors, 1, "error count")
+    check(errors[1]:find("unroll override: unknown unroll 'ful' (did you mean 'full'?)", 1, true), "got %q", errors[1])
+  end)
+end
+
+---------------------------------------------------------------------------
+-- Shape arithmetic and the line finder
+---------------------------------------------------------------------------
+
+local function run_unit_cases()
+  case("shape.same_padding matches TensorFlow SAME_UPPER", function()
+    local cases = { { 32, 3, 2, 1, 0, 1 }, { 49, 10, 2, 1, 4, 5 }, { 5, 4, 1, 1, 1, 2 }, { 7, 3, 1, 2, 2, 2 },
+      { 6, 1, 3, 1, 0, 0 }, { 1, 5, 1, 1, 2, 2 } }
+    for _, c in ipairs(cases) do
+      local before, after = shape.same_padding(c[1], c[2], c[3], c[4])
+      check(before == c[5] and after == c[6], "in=%d k=%d s=%d d=%d: got %d/%d, expected %d/%d",
+        c[1], c[2], c[3], c[4], before, after, c[5], c[6])
+    end
+  end)
+
+  case("shape.out_size floors and can drop below 1", function()
+    check_equal(shape.out_size(32, 3, 2, 1, 0, 1), 16, "32/k3/s2 same")
+    check_equal(shape.out_size(8, 3, 1, 1, 1, 1), 8, "8/k3/pad1")
+    check_equal(shape.out_size(10, 3, 3, 1, 0, 0), 3, "10/k3/s3")
+    check_equal(shape.out_size(4, 5, 1, 1, 0, 0), 0, "kernel larger than input")
+    check_equal(shape.out_size(4, 3, 2, 3, 0, 0), -1, "dilated kernel larger than input")
+  end)
+
+  case("spec_lines skips braces in comments and strings, counts every newline style", function()
+    local source = table.concat({
+      "--[==[ { ]==] local s = '{\\z",
+      "   }' -- {",
+      "return {\r\n  prefix = [[",
+      "{]],\n\r  layers = {",
+      "    { name = \"a\", input = {",
+      "      c = 3 } },",
+      "  },",
+      "}",
+    }, "\n")
+    local lines = spec_lines.scan(source)
+    check_equal(lines.line, 3, "return table line")
+    check_equal(lines.top_keys.prefix, 4, "prefix line")
+    check_equal(lines.top_keys.layers, 6, "layers line")
+    check_equal(lines.layers[1].line, 7, "layer line")
+    check_equal(lines.layers[1].keys.name, 7, "name line")
+    check_equal(lines.layers[1].keys["input.c"], 8, "input.c line")
+  end)
+
+  case("spec_lines maps layers only when the constructor is purely positional", function()
+    local lines = spec_lines.scan("return { layers = { { name = 'a' }, [2] = { name = 'b' } } }")
+    check(next(lines.layers) == nil and lines.layers_positional == false, "keyed layers were mapped")
+    local by_code = spec_lines.scan("local t = {}\nreturn { layers = t }")
+    check(next(by_code.layers) == nil and by_code.top_keys.layers == 2, "code-built layers")
+  end)
+
+  case("spec_lines ignores returns inside helper functions", function()
+    local lines = spec_lines.scan("local function f()\n  return { layers = 1 }\nend\nreturn {\n  layers = {} }")
+    check_equal(lines.top_keys.layers, 5, "layers line")
+  end)
+
+  case("spec_lines never raises on weird input", function()
+    local inputs = { "return {{{{", "}}}} return", "return { layers = { {", "\"unterminated", "--[[ open",
+      "[==[", "return { 'a\\", string.rep("{", 10000), "\0\1\2\255", "" }
+    for _, text in ipairs(inputs) do
+      local ok, result = pcall(spec_lines.scan, text)
+      check(ok and type(result) == "table", "raised on %q", text:sub(1, 20))
+    end
+    check(type(spec_lines.scan(nil)) == "table", "nil input")
+  end)
+end
+
+---------------------------------------------------------------------------
+-- The CLI's error contract
+---------------------------------------------------------------------------
+
+local function shell_quote(text)
+  return "'" .. text:gsub("'", "'\\''") .. "'"
+end
+
+local function exists(path)
+  return os.execute("test -e " .. shell_quote(path)) == true
+end
+
+local function list_dir(path)
+  local names = {}
+  local listing = assert(io.popen("ls -A " .. shell_quote(path)))
+  for name in listing:lines() do
+    names[#names + 1] = name
+  end
+  listing:close()
+  table.sort(names)
+  return names
+end
+
+local function read_lines(path)
+  local lines = {}
+  for line in io.lines(path) do
+    lines[#lines + 1] = line
+  end
+  return lines
+end
+
+-- Runs body(dir) with a fresh empty directory and always removes it afterwards.
+local function with_temp_dir(body)
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir " .. shell_quote(dir)), "cannot create " .. dir)
+  local ok, problem = pcall(body, dir)
+  os.execute("rm -rf " .. shell_quote(dir))
+  if not ok then
+    error(problem, 0)
+  end
+end
+
+-- Returns the exit status and the stderr lines of `convgen SPEC -o OUTDIR`.
+local function run_cli(spec_path, outdir)
+  local stderr_path = os.tmpname()
+  local command = string.format("%s %s %s -o %s >/dev/null 2>%s", shell_quote(LUA), shell_quote(CLI),
+    shell_quote(spec_path), shell_quote(outdir), shell_quote(stderr_path))
+  local _, _, status = os.execute(command)
+  local lines = read_lines(stderr_path)
+  os.remove(stderr_path)
+  return status, lines
+end
+
+local function check_cli_rejects(spec_path, outdir)
+  local status, lines = run_cli(spec_path, outdir)
+  local _, errors = spec.load(spec_path)
+  check_equal(status, 1, "exit status")
+  check_equal(table.concat(lines, "\n"), table.concat(errors, "\n"), "stderr")
+end
+
+local function run_cli_cases()
+  case("CLI: bad spec -> errors on stderr, status 1, empty OUTDIR stays empty", function()
+    with_temp_dir(function(dir)
+      check_cli_rejects(BAD .. "unknown_key.lua", dir)
+      check_equal(#list_dir(dir), 0, "files in OUTDIR")
+    end)
+  end)
+
+  case("CLI: several problems all printed, existing files untouched", function()
+    with_temp_dir(function(dir)
+      local keep = dir .. "/keep.txt"
+      local file = assert(io.open(keep, "w"))
+      file:write("precious\n")
+      file:close()
+      check_cli_rejects(BAD .. "several_problems.lua", dir)
+      check_equal(table.concat(list_dir(dir), ","), "keep.txt", "files in OUTDIR")
+      check_equal(table.concat(read_lines(keep), "\n"), "precious", "existing file")
+    end)
+  end)
+
+  case("CLI: sandbox failure -> status 1, OUTDIR not created", function()
+    with_temp_dir(function(dir)
+      local outdir = dir .. "/out"
+      check_cli_rejects(BAD .. "infinite_loop.lua", outdir)
+      check(not exists(outdir), "OUTDIR was created")
+    end)
+  end)
+
+  case("CLI: good spec -> status 0 and <prefix>model.h written", function()
+    with_temp_dir(function(dir)
+      local status, lines = run_cli(SPECS .. "good_same.lua", dir)
+      check_equal(status, 0, "exit status (stderr:" .. show(lines) .. ")")
+      check(exists(dir .. "/same_model.h"), "same_model.h missing")
+    end)
+  end)
+end
+
+---------------------------------------------------------------------------
+
+run_bad_cases()
+run_sandbox_cases()
+run_several_problems_case()
+run_good_cases()
+run_unit_cases()
+if exists(CLI) then
+  run_cli_cases()
+else
+  skip("CLI cases", "CLI not present")
+end
+
+print(string.format("%d passed, %d failed", passed, failed))
+os.exit(failed == 0 and 0 or 1)
