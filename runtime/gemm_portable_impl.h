@@ -1,0 +1,170 @@
+/* Body of the portable blocked GEMM for one element type; gemm_portable.c includes it once per type. */
+/* No include guard: it is expanded once per element type, with these set:
+     CG_GEMM_T       element type (float or double)
+     CG_GEMM_SUFFIX  f32 or f64: the public function is cg_gemm_<suffix>
+     CG_GEMM_MR      rows of the register tile (rows of C per micro-kernel call)
+     CG_GEMM_NR      columns of the register tile
+     CG_GEMM_KC      depth of one packed block (how much of k one pass covers)
+   The packed panels live on the stack: (MR + NR) * KC elements in all. */
+#if !defined(CG_GEMM_T) || !defined(CG_GEMM_SUFFIX) || !defined(CG_GEMM_MR) || \
+    !defined(CG_GEMM_NR) || !defined(CG_GEMM_KC)
+#error "define CG_GEMM_T, CG_GEMM_SUFFIX, CG_GEMM_MR, CG_GEMM_NR and CG_GEMM_KC first"
+#endif
+
+#define CG_GEMM_PASTE2(a, b) a##_##b
+#define CG_GEMM_PASTE(a, b) CG_GEMM_PASTE2(a, b)
+#define CG_GEMM_NAME(base) CG_GEMM_PASTE(base, CG_GEMM_SUFFIX)
+
+/* op(A) rows [i0, i0+mr) x depth [p0, p0+kc) into ap[p*MR + i]; the rows past
+   mr are zero so the micro-kernel always works on a whole tile. */
+static void CG_GEMM_NAME(pack_a)(cg_transpose ta, const CG_GEMM_T *a, size_t lda,
+                                 int i0, int mr, int p0, int kc, CG_GEMM_T *ap) {
+  int i, p;
+  if (ta == CG_NO_TRANS) {
+    /* row i of op(A) is contiguous in a */
+    for (i = 0; i < mr; ++i) {
+      const CG_GEMM_T *row = a + (size_t)(i0 + i) * lda + (size_t)p0;
+      for (p = 0; p < kc; ++p)
+        ap[p * CG_GEMM_MR + i] = row[p];
+    }
+  } else {
+    /* column i of op(A) is row p of a: mr neighbours per depth step */
+    for (p = 0; p < kc; ++p) {
+      const CG_GEMM_T *row = a + (size_t)(p0 + p) * lda + (size_t)i0;
+      for (i = 0; i < mr; ++i)
+        ap[p * CG_GEMM_MR + i] = row[i];
+    }
+  }
+  for (i = mr; i < CG_GEMM_MR; ++i)
+    for (p = 0; p < kc; ++p)
+      ap[p * CG_GEMM_MR + i] = (CG_GEMM_T)0;
+}
+
+/* op(B) depth [p0, p0+kc) x columns [j0, j0+nr) into bp[p*NR + j], zero past nr. */
+static void CG_GEMM_NAME(pack_b)(cg_transpose tb, const CG_GEMM_T *b, size_t ldb,
+                                 int p0, int kc, int j0, int nr, CG_GEMM_T *bp) {
+  int j, p;
+  if (tb == CG_NO_TRANS) {
+    for (p = 0; p < kc; ++p) {
+      const CG_GEMM_T *row = b + (size_t)(p0 + p) * ldb + (size_t)j0;
+      CG_GEMM_T *dst = bp + p * CG_GEMM_NR;
+      for (j = 0; j < nr; ++j)
+        dst[j] = row[j];
+      for (j = nr; j < CG_GEMM_NR; ++j)
+        dst[j] = (CG_GEMM_T)0;
+    }
+  } else {
+    /* column j of op(B) is row j of b, contiguous in depth */
+    for (j = 0; j < nr; ++j) {
+      const CG_GEMM_T *row = b + (size_t)(j0 + j) * ldb + (size_t)p0;
+      for (p = 0; p < kc; ++p)
+        bp[p * CG_GEMM_NR + j] = row[p];
+    }
+    for (p = 0; p < kc; ++p)
+      for (j = nr; j < CG_GEMM_NR; ++j)
+        bp[p * CG_GEMM_NR + j] = (CG_GEMM_T)0;
+  }
+}
+
+/* acc = ap * bp over kc steps: an MR x NR tile of sums. Every loop bound but
+   kc is a constant, so the compiler unrolls the tile and keeps its rows in
+   vector registers, broadcasting one element of A against NR of B. */
+static void CG_GEMM_NAME(micro)(int kc, const CG_GEMM_T *restrict ap,
+                                const CG_GEMM_T *restrict bp,
+                                CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR]) {
+  CG_GEMM_T t[CG_GEMM_MR][CG_GEMM_NR];
+  int i, j, p;
+  for (i = 0; i < CG_GEMM_MR; ++i)
+    for (j = 0; j < CG_GEMM_NR; ++j)
+      t[i][j] = (CG_GEMM_T)0;
+  for (p = 0; p < kc; ++p) {
+    const CG_GEMM_T *av = ap + p * CG_GEMM_MR;
+    const CG_GEMM_T *bv = bp + p * CG_GEMM_NR;
+    for (i = 0; i < CG_GEMM_MR; ++i) {
+      const CG_GEMM_T ai = av[i];
+      for (j = 0; j < CG_GEMM_NR; ++j)
+        t[i][j] += ai * bv[j];
+    }
+  }
+  for (i = 0; i < CG_GEMM_MR; ++i)
+    for (j = 0; j < CG_GEMM_NR; ++j)
+      acc[i][j] = t[i][j];
+}
+
+/* C tile = alpha * acc + beta * C tile over its valid mr x nr corner. beta == 0
+   stores without reading C (which may hold NaN or be uninitialized). */
+static void CG_GEMM_NAME(store)(int mr, int nr, CG_GEMM_T alpha,
+                                CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR], CG_GEMM_T beta,
+                                CG_GEMM_T *c, size_t ldc) {
+  int i, j;
+  for (i = 0; i < mr; ++i) {
+    CG_GEMM_T *row = c + (size_t)i * ldc;
+    if (beta == (CG_GEMM_T)0) {
+      for (j = 0; j < nr; ++j)
+        row[j] = alpha * acc[i][j];
+    } else if (beta == (CG_GEMM_T)1) {
+      for (j = 0; j < nr; ++j)
+        row[j] += alpha * acc[i][j];
+    } else {
+      for (j = 0; j < nr; ++j)
+        row[j] = alpha * acc[i][j] + beta * row[j];
+    }
+  }
+}
+
+/* C = beta * C alone, for alpha == 0 or k == 0 (BLAS reads neither A nor B then). */
+static void CG_GEMM_NAME(scale)(int m, int n, CG_GEMM_T beta, CG_GEMM_T *c, size_t ldc) {
+  int i, j;
+  if (beta == (CG_GEMM_T)1)
+    return;
+  for (i = 0; i < m; ++i) {
+    CG_GEMM_T *row = c + (size_t)i * ldc;
+    for (j = 0; j < n; ++j)
+      row[j] = beta == (CG_GEMM_T)0 ? (CG_GEMM_T)0 : beta * row[j];
+  }
+}
+
+/* Loop order: one NR-wide column panel of C at a time; for each KC-deep slice
+   of k the panel of op(B) is packed once (it stays in L1 while every MR-row
+   strip of op(A) streams past it), and the C tile takes beta on the first
+   slice and accumulates on the later ones. */
+void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                           CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
+                           const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
+                           CG_GEMM_T *c, int ldc) {
+  CG_GEMM_T ap[CG_GEMM_KC * CG_GEMM_MR];
+  CG_GEMM_T bp[CG_GEMM_KC * CG_GEMM_NR];
+  CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR];
+  size_t ua, ub, uc;
+  int ic, jc, pc;
+
+  if (m <= 0 || n <= 0)
+    return;
+  uc = ldc > 0 ? (size_t)ldc : 0;
+  if (k <= 0 || alpha == (CG_GEMM_T)0) {
+    CG_GEMM_NAME(scale)(m, n, beta, c, uc);
+    return;
+  }
+  ua = lda > 0 ? (size_t)lda : 0;
+  ub = ldb > 0 ? (size_t)ldb : 0;
+
+  for (jc = 0; jc < n; jc += CG_GEMM_NR) {
+    const int nr = n - jc < CG_GEMM_NR ? n - jc : CG_GEMM_NR;
+    for (pc = 0; pc < k; pc += CG_GEMM_KC) {
+      const int kc = k - pc < CG_GEMM_KC ? k - pc : CG_GEMM_KC;
+      const CG_GEMM_T beta_here = pc == 0 ? beta : (CG_GEMM_T)1;
+      CG_GEMM_NAME(pack_b)(tb, b, ub, pc, kc, jc, nr, bp);
+      for (ic = 0; ic < m; ic += CG_GEMM_MR) {
+        const int mr = m - ic < CG_GEMM_MR ? m - ic : CG_GEMM_MR;
+        CG_GEMM_NAME(pack_a)(ta, a, ua, ic, mr, pc, kc, ap);
+        CG_GEMM_NAME(micro)(kc, ap, bp, acc);
+        CG_GEMM_NAME(store)(mr, nr, alpha, acc, beta_here,
+                            c + (size_t)ic * uc + (size_t)jc, uc);
+      }
+    }
+  }
+}
+
+#undef CG_GEMM_NAME
+#undef CG_GEMM_PASTE
+#undef CG_GEMM_PASTE2

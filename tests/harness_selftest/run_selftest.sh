@@ -1,0 +1,78 @@
+#!/bin/sh
+# Builds the harness against the fake models with each compiler, plain and with ASan+UBSan: fake and gemm must pass, broken must fail exactly once per broken layer; also runs the runtime's own reference_selftest.
+# Usage: tests/harness_selftest/run_selftest.sh [BUILD_DIR]   (from anywhere)
+# Environment: CCS (default "gcc clang"), CFLAGS_EXTRA (added to every build).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-${TMPDIR:-/tmp}/convgen_harness_selftest}
+mkdir -p "$build" || exit 2
+
+warn="-std=c99 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror"
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+inc="-I$root/runtime -I$root/tests/harness -I$here $(pkg-config --cflags check openblas)"
+libs="$(pkg-config --libs check openblas) -lm"
+harness="$root/tests/harness/harness_main.c $root/tests/harness/harness_util.c"
+runtime="$root/runtime/reference.c $root/runtime/sizes.c $root/runtime/gemm_cblas.c"
+# The broken model states how many faults it plants; every layer must be named.
+faults=$(sed -n 's/^#define BROKEN_MODEL_FAULTS \([0-9]*\).*/\1/p' "$here/broken_model.h")
+broken_layers=$(sed -n 's/^FAKE_DECLARE_LAYER(\(broken_[a-z0-9_]*\),.*/\1/p' "$here/broken_model.h")
+
+flags_for() { # variant
+  if [ "$1" = asan ]; then echo "$warn -g -O1 $san"; else echo "$warn -g -O2"; fi
+}
+
+# model: fake, gemm or broken; its header, X-macro names and layer file follow.
+build_one() { # cc variant model
+  up=$(echo "$3" | tr a-z A-Z)
+  # shellcheck disable=SC2086
+  $1 $(flags_for "$2") ${CFLAGS_EXTRA:-} $inc \
+    "-DCG_TEST_MODEL_HEADER=\"$3_model.h\"" \
+    "-DCG_TEST_LAYERS_F32=${up}_MODEL_LAYERS_F32" \
+    "-DCG_TEST_LAYERS_F64=${up}_MODEL_LAYERS_F64" \
+    $harness "$here/$3_layers.c" "$here/fake_common.c" $runtime $libs \
+    -o "$build/$3_$1_$2"
+}
+
+status=0
+for cc in ${CCS:-gcc clang}; do
+  for variant in plain asan; do
+    # shellcheck disable=SC2086
+    if $cc $(flags_for $variant) ${CFLAGS_EXTRA:-} $inc "$here/reference_selftest.c" \
+        "$root/tests/harness/harness_util.c" $runtime $libs \
+        -o "$build/reference_${cc}_$variant"; then
+      "$build/reference_${cc}_$variant" >"$build/reference_${cc}_$variant.log" 2>&1
+      rc=$?
+    else
+      rc=1
+    fi
+    echo "== reference $cc $variant: $(grep -E '^[0-9]+%: Checks' "$build/reference_${cc}_$variant.log" | tail -n 1)"
+    if [ $rc -ne 0 ]; then
+      echo "SELFTEST FAIL: reference $cc $variant" >&2
+      status=1
+    fi
+    for model in fake gemm broken; do
+      if ! build_one "$cc" "$variant" "$model"; then
+        echo "SELFTEST FAIL: build $model $cc $variant" >&2
+        status=1
+        continue
+      fi
+      exe="$build/${model}_${cc}_${variant}"
+      if [ "$model" != broken ]; then
+        "$exe" >"$exe.log" 2>&1
+        rc=$?
+      else
+        # shellcheck disable=SC2086
+        sh "$here/expect_failures.sh" "$faults" "$exe" $broken_layers >"$exe.log" 2>&1
+        rc=$?
+      fi
+      echo "== $model $cc $variant: $(grep -E '^[0-9]+%: Checks' "$exe.log" | tail -n 1)"
+      if [ $rc -ne 0 ]; then
+        echo "SELFTEST FAIL: $model $cc $variant, log in $exe.log" >&2
+        status=1
+      fi
+    done
+  done
+done
+[ $status -eq 0 ] && echo "SELFTEST OK"
+exit $status
