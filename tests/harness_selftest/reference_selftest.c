@@ -1,5 +1,4 @@
-/* Check tests of the runtime the harness trusts: the reference against hand
- * values and identities, the size helpers and cg_gemm. */
+/* Check tests of the runtime the harness trusts: the reference against hand values and identities, the size helpers and cg_gemm. */
 /* The harness judges generated code by the reference, so the reference is
    tested here by properties that do not share its code: hand-computed
    values, the adjoint identity between im2col and col2im, agreement of the

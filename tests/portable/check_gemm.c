@@ -38,7 +38,6 @@ static double rnd_unit(void) {
 }
 
 /* The checker's body, instantiated per element type. */
-#define cg_gemm_f32_alias cg_gemm_f32
 #define CK_T float
 #define CK_SFX f32
 #define CK_EPS FLT_EPSILON
