@@ -1,10 +1,18 @@
 # Compiler flags shared by convgen's own builds (the main project and the random-sweep sub-project).
 option(CONVGEN_SANITIZE "Build everything with -fsanitize=address,undefined" OFF)
 option(CONVGEN_WERROR "Treat compiler warnings as errors" ON)
+option(CONVGEN_NATIVE "Compile for the build machine's CPU (-march=native), enabling the AVX-512 kernels" ON)
 
 add_compile_options(-Wall -Wextra -Wpedantic -Wconversion -Wshadow)
 if(CONVGEN_WERROR)
   add_compile_options(-Werror)
+endif()
+if(CONVGEN_NATIVE)
+  include(CheckCCompilerFlag)
+  check_c_compiler_flag(-march=native CONVGEN_HAS_MARCH_NATIVE)
+  if(CONVGEN_HAS_MARCH_NATIVE)
+    add_compile_options(-march=native)
+  endif()
 endif()
 if(CONVGEN_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)

@@ -176,9 +176,128 @@ local function conv_steps(p)
   return s
 end
 
+-- AVX-512 helpers ----------------------------------------------------------------
+
+-- A (masked) unaligned load of 16 floats at buf + offset.
+function helpers.load(mask, buf, offset)
+  local at = offset == 0 and buf or (buf .. " + " .. offset)
+  if mask then return string.format("_mm512_maskz_loadu_ps(%s, %s)", mask, at) end
+  return string.format("_mm512_loadu_ps(%s)", at)
+end
+
+-- A (masked) unaligned store of a register at buf + offset.
+function helpers.store(mask, buf, offset, reg)
+  local at = offset == 0 and buf or (buf .. " + " .. offset)
+  if mask then return string.format("_mm512_mask_storeu_ps(%s, %s, %s)", at, mask, reg) end
+  return string.format("_mm512_storeu_ps(%s, %s)", at, reg)
+end
+
+-- The activation of a register. MAXPS/MINPS return their second operand when
+-- either is NaN, so the value goes second and a NaN passes through as in PyTorch.
+local function vector_activation(act, reg)
+  local function splat(v) return string.format("_mm512_set1_ps(%s)", element_literal(v, "f32")) end
+  if act.kind == "relu" then return string.format("_mm512_max_ps(_mm512_setzero_ps(), %s)", reg) end
+  return string.format("_mm512_min_ps(%s, _mm512_max_ps(%s, %s))", splat(act.hi), splat(act.lo), reg)
+end
+
+-- Tile loops of the AVX-512 driver: one site per distinct tile size.
+local function tile_sites(list, index, var)
+  local sites, start = {}, 0
+  for i, t in ipairs(list) do
+    local site = { index = index .. (i > 1 and i or ""), var = var, count = t.count, size = t.size, start = start }
+    site.value = t.count > 1 and var or tostring(start)
+    site.expr = start == 0 and string.format("%s * %d", site.index, t.size)
+      or string.format("%d + %s * %d", start, site.index, t.size)
+    sites[#sites + 1] = site
+    start = start + t.count * t.size
+  end
+  return sites
+end
+
+local function plus(base, term)
+  if term == "0" or term == 0 then return base end
+  return base .. " + " .. term
+end
+
+-- Everything the AVX-512 driver template prints besides the kernels.
+local function fast_driver(p)
+  local L, f = p.layer, p.fast
+  local grouped = L.groups > 1 and f.kind ~= "depthwise"
+  local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
+  local src = f.source == "padded" and "stage" or (f.source == "im2col" and "stage" or "image")
+  f.group_prologue, f.row_prologue = {}, {}
+  local g = f.group_prologue
+  if L.layout == "NCHW" then
+    if f.source == "im2col" then
+      g[#g + 1] = p.im2col_group and string.format("im2col_group(%s, stage);", plus("image", gvar(p.cg * p.hw)))
+        or string.format("%s_im2col(image, stage);", p.sym)
+    elseif f.source == "padded" then
+      src = plus("stage", gvar(p.cg * f.hp * f.wp))
+    else
+      src = plus("image", gvar(p.cg * p.hw))
+    end
+    g[#g + 1] = "const float *b_src = " .. src .. ";"
+    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg * p.kg)) .. ";"
+    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg * p.ohow)) .. ";"
+    f.row_loop = f.k_loop == "taps"
+    if f.row_loop then
+      f.row_prologue = {
+        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.wp),
+        string.format("float *y_row = y_group + oh * %d;", L.ow),
+      }
+    else
+      g[#g + 1] = "const float *b_row = b_src;"
+      g[#g + 1] = "float *y_row = y_group;"
+    end
+    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
+    f.call = function(ct, rt)
+      local kn = f.find(rt.size, ct.size)
+      return string.format("%s(%s, %s, %s, %s);", kn.name,
+        plus("w_group", rt.value == "0" and "0" or (rt.value .. " * " .. p.kg)),
+        plus("b_row", ct.value),
+        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. p.ohow)), ct.value),
+        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, rt.value)
+          or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
+    end
+    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output channels x output columns",
+      f.source == "im2col" and "im2col, then tiles over the col matrix"
+        or (f.source == "padded" and "kernel taps read in place from a zero-padded copy of the image"
+          or "kernel taps read in place from the image"),
+      f.row_tiles[1].size, f.col_tiles[1].size)
+  else
+    local pixel = L.sw * L.c
+    g[#g + 1] = "const float *x_group = " .. plus(src, gvar(p.cg)) .. ";"
+    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg)) .. ";"
+    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg)) .. ";"
+    f.row_loop = true
+    f.row_prologue = {
+      string.format("const float *x_row = x_group + oh * %d;", L.sh * f.wp * L.c),
+      string.format("float *y_row = y_group + oh * %d;", L.ow * L.m),
+    }
+    local cvar = f.kind == "depthwise" and "c0" or "m0"
+    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", cvar), tile_sites(f.row_tiles, "pb", "ow0")
+    f.call = function(ct, rt)
+      local kn = f.find(rt.size, ct.size)
+      local x_at = plus("x_row", rt.value == "0" and "0" or (rt.value .. " * " .. pixel))
+      if f.kind == "depthwise" then x_at = plus(x_at, ct.value) end
+      return string.format("%s(%s, %s, %s, %s);", kn.name, x_at,
+        plus("w_group", ct.value),
+        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. L.m)), ct.value),
+        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, ct.value)
+          or (ct.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. ct.value)))
+    end
+    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output pixels x %s",
+      f.source == "padded" and "taps read in place from a zero-padded copy of the image"
+        or "taps read in place from the image",
+      f.row_tiles[1].size, f.col_tiles[1].size, f.kind == "depthwise" and "channels" or "output channels")
+  end
+  return f
+end
+
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
+  if p.fast then fast_driver(p) end
   local T = p.elem.ctype
   return {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
@@ -192,6 +311,8 @@ local function layer_vars(p, spec_name)
     act_doc = L.act.kind == "clamp" and "clamp" or L.act.kind,
     activate = function(v) return activation_expr(L.act, L.dtype, v) end,
     banner = function(template_name) return banner(p, spec_name, template_name) end,
+    vector_activate = function(reg) return vector_activation(L.act, reg) end,
+    stage_unused = p.fast and p.fast.workspace_elems == 0 and p.fast.source ~= "im2col",
   }
 end
 

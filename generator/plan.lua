@@ -1,6 +1,7 @@
 -- Planning: turns one validated layer into everything its C files need (sizes, copy programs, paths).
 
 local copyprog = require("generator.copyprog")
+local fast = require("generator.fast")
 
 local plan = {}
 
@@ -218,7 +219,10 @@ function plan.layer(L, options)
     p.im2col_group = lay_out(group_ops, L.unroll, budget)
   end
 
+  -- The workspace serves whichever path the compiler builds, so it fits both.
   p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
+  p.fast = fast.plan(L, p)
+  if p.fast then p.workspace_elems = math.max(p.workspace_elems, p.fast.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p
 end

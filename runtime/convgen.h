@@ -16,6 +16,15 @@ extern "C" {
 #define CG_ERR_NULL_POINTER 1      /* a required pointer argument was NULL */
 #define CG_ERR_WORKSPACE_ALIGN 2   /* workspace is not aligned to CG_WORKSPACE_ALIGN bytes */
 
+/* Generated kernels take their AVX-512 path when the compiler targets AVX-512F
+   (e.g. -march=native on such a CPU), unless CONVGEN_NO_SIMD is defined; the
+   portable path (im2col + cg_gemm_*) is used everywhere else. */
+#if defined(__AVX512F__) && !defined(CONVGEN_NO_SIMD)
+#define CONVGEN_AVX512 1
+#else
+#define CONVGEN_AVX512 0
+#endif
+
 /* Alignment the caller must give the workspace buffer. */
 #define CG_WORKSPACE_ALIGN 64
 

@@ -5,39 +5,47 @@
      CG_GEMM_MR      rows of the register tile (rows of C per micro-kernel call)
      CG_GEMM_NR      columns of the register tile
      CG_GEMM_KC      depth of one packed block (how much of k one pass covers)
-   The packed panels live on the stack: (MR + NR) * KC elements in all. */
+     CG_GEMM_MC      rows of op(A) packed at once (a multiple of CG_GEMM_MR)
+   and CG_GEMM_UNROLL, a pragma (or nothing) asking for a loop's full unrolling.
+   The packed blocks live on the stack: (MC + NR) * KC elements in all. */
 #if !defined(CG_GEMM_T) || !defined(CG_GEMM_SUFFIX) || !defined(CG_GEMM_MR) || \
-    !defined(CG_GEMM_NR) || !defined(CG_GEMM_KC)
-#error "define CG_GEMM_T, CG_GEMM_SUFFIX, CG_GEMM_MR, CG_GEMM_NR and CG_GEMM_KC first"
+    !defined(CG_GEMM_NR) || !defined(CG_GEMM_KC) || !defined(CG_GEMM_MC) ||   \
+    !defined(CG_GEMM_UNROLL)
+#error "define CG_GEMM_T, CG_GEMM_SUFFIX, CG_GEMM_MR/NR/KC/MC and CG_GEMM_UNROLL first"
 #endif
 
 #define CG_GEMM_PASTE2(a, b) a##_##b
 #define CG_GEMM_PASTE(a, b) CG_GEMM_PASTE2(a, b)
 #define CG_GEMM_NAME(base) CG_GEMM_PASTE(base, CG_GEMM_SUFFIX)
 
-/* op(A) rows [i0, i0+mr) x depth [p0, p0+kc) into ap[p*MR + i]; the rows past
-   mr are zero so the micro-kernel always works on a whole tile. */
+/* op(A) rows [i0, i0+mc) x depth [p0, p0+kc) into MR-row strips: strip s holds
+   ap[s*MR*kc + p*MR + i] = op(A)(i0 + s*MR + i, p0 + p). The rows of the last
+   strip past mc are zero, so the micro-kernel always works on whole strips. */
 static void CG_GEMM_NAME(pack_a)(cg_transpose ta, const CG_GEMM_T *a, size_t lda,
-                                 int i0, int mr, int p0, int kc, CG_GEMM_T *ap) {
-  int i, p;
-  if (ta == CG_NO_TRANS) {
-    /* row i of op(A) is contiguous in a */
-    for (i = 0; i < mr; ++i) {
-      const CG_GEMM_T *row = a + (size_t)(i0 + i) * lda + (size_t)p0;
+                                 int i0, int mc, int p0, int kc, CG_GEMM_T *ap) {
+  int s, i, p;
+  for (s = 0; s < mc; s += CG_GEMM_MR) {
+    const int mr = mc - s < CG_GEMM_MR ? mc - s : CG_GEMM_MR;
+    CG_GEMM_T *strip = ap + s * kc;
+    if (ta == CG_NO_TRANS) {
+      /* row i of op(A) is contiguous in a */
+      for (i = 0; i < mr; ++i) {
+        const CG_GEMM_T *row = a + (size_t)(i0 + s + i) * lda + (size_t)p0;
+        for (p = 0; p < kc; ++p)
+          strip[p * CG_GEMM_MR + i] = row[p];
+      }
+    } else {
+      /* column i of op(A) is row p of a: mr neighbours per depth step */
+      for (p = 0; p < kc; ++p) {
+        const CG_GEMM_T *row = a + (size_t)(p0 + p) * lda + (size_t)(i0 + s);
+        for (i = 0; i < mr; ++i)
+          strip[p * CG_GEMM_MR + i] = row[i];
+      }
+    }
+    for (i = mr; i < CG_GEMM_MR; ++i)
       for (p = 0; p < kc; ++p)
-        ap[p * CG_GEMM_MR + i] = row[p];
-    }
-  } else {
-    /* column i of op(A) is row p of a: mr neighbours per depth step */
-    for (p = 0; p < kc; ++p) {
-      const CG_GEMM_T *row = a + (size_t)(p0 + p) * lda + (size_t)i0;
-      for (i = 0; i < mr; ++i)
-        ap[p * CG_GEMM_MR + i] = row[i];
-    }
+        strip[p * CG_GEMM_MR + i] = (CG_GEMM_T)0;
   }
-  for (i = mr; i < CG_GEMM_MR; ++i)
-    for (p = 0; p < kc; ++p)
-      ap[p * CG_GEMM_MR + i] = (CG_GEMM_T)0;
 }
 
 /* op(B) depth [p0, p0+kc) x columns [j0, j0+nr) into bp[p*NR + j], zero past nr. */
@@ -66,29 +74,53 @@ static void CG_GEMM_NAME(pack_b)(cg_transpose tb, const CG_GEMM_T *b, size_t ldb
   }
 }
 
-/* acc = ap * bp over kc steps: an MR x NR tile of sums. Every loop bound but
-   kc is a constant, so the compiler unrolls the tile and keeps its rows in
-   vector registers, broadcasting one element of A against NR of B. */
+/* acc = strip * panel over kc steps: one MR x NR tile of sums. Every bound but
+   kc is a constant and the tile loops are fully unrolled, so the compiler keeps
+   the tile in vector registers and, per depth step, broadcasts each element of
+   the A strip against the NR-wide row of the B panel. */
 static void CG_GEMM_NAME(micro)(int kc, const CG_GEMM_T *restrict ap,
                                 const CG_GEMM_T *restrict bp,
                                 CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR]) {
   CG_GEMM_T t[CG_GEMM_MR][CG_GEMM_NR];
   int i, j, p;
-  for (i = 0; i < CG_GEMM_MR; ++i)
+  CG_GEMM_UNROLL
+  for (i = 0; i < CG_GEMM_MR; ++i) {
+    CG_GEMM_UNROLL
     for (j = 0; j < CG_GEMM_NR; ++j)
       t[i][j] = (CG_GEMM_T)0;
+  }
   for (p = 0; p < kc; ++p) {
     const CG_GEMM_T *av = ap + p * CG_GEMM_MR;
     const CG_GEMM_T *bv = bp + p * CG_GEMM_NR;
+    CG_GEMM_UNROLL
     for (i = 0; i < CG_GEMM_MR; ++i) {
       const CG_GEMM_T ai = av[i];
+      CG_GEMM_UNROLL
       for (j = 0; j < CG_GEMM_NR; ++j)
         t[i][j] += ai * bv[j];
     }
   }
-  for (i = 0; i < CG_GEMM_MR; ++i)
+  CG_GEMM_UNROLL
+  for (i = 0; i < CG_GEMM_MR; ++i) {
+    CG_GEMM_UNROLL
     for (j = 0; j < CG_GEMM_NR; ++j)
       acc[i][j] = t[i][j];
+  }
+}
+
+/* The same sums for a panel only nr < NR columns wide (the right edge of C, or
+   a matrix-vector product such as a depthwise layer's): no work on padding. */
+static void CG_GEMM_NAME(micro_narrow)(int kc, int nr, const CG_GEMM_T *ap,
+                                       const CG_GEMM_T *bp,
+                                       CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR]) {
+  int i, j, p;
+  for (i = 0; i < CG_GEMM_MR; ++i)
+    for (j = 0; j < nr; ++j) {
+      CG_GEMM_T s = (CG_GEMM_T)0;
+      for (p = 0; p < kc; ++p)
+        s += ap[p * CG_GEMM_MR + i] * bp[p * CG_GEMM_NR + j];
+      acc[i][j] = s;
+    }
 }
 
 /* C tile = alpha * acc + beta * C tile over its valid mr x nr corner. beta == 0
@@ -124,19 +156,20 @@ static void CG_GEMM_NAME(scale)(int m, int n, CG_GEMM_T beta, CG_GEMM_T *c, size
   }
 }
 
-/* Loop order: one NR-wide column panel of C at a time; for each KC-deep slice
-   of k the panel of op(B) is packed once (it stays in L1 while every MR-row
-   strip of op(A) streams past it), and the C tile takes beta on the first
-   slice and accumulates on the later ones. */
+/* Loop order (Goto's, shrunk to fit a small stack): for each KC-deep slice of
+   k and each MC-row block of op(A), the block is packed once and stays in L1
+   while every NR-wide panel of op(B) is packed next to it and swept by the
+   micro-kernel, MR rows at a time. The C tiles take beta on the first slice of
+   k and accumulate on the later ones. */
 void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
                            CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
                            const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
                            CG_GEMM_T *c, int ldc) {
-  CG_GEMM_T ap[CG_GEMM_KC * CG_GEMM_MR];
+  CG_GEMM_T ap[CG_GEMM_MC * CG_GEMM_KC];
   CG_GEMM_T bp[CG_GEMM_KC * CG_GEMM_NR];
   CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR];
   size_t ua, ub, uc;
-  int ic, jc, pc;
+  int ic, ir, jc, pc;
 
   if (m <= 0 || n <= 0)
     return;
@@ -148,18 +181,24 @@ void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k
   ua = lda > 0 ? (size_t)lda : 0;
   ub = ldb > 0 ? (size_t)ldb : 0;
 
-  for (jc = 0; jc < n; jc += CG_GEMM_NR) {
-    const int nr = n - jc < CG_GEMM_NR ? n - jc : CG_GEMM_NR;
-    for (pc = 0; pc < k; pc += CG_GEMM_KC) {
-      const int kc = k - pc < CG_GEMM_KC ? k - pc : CG_GEMM_KC;
-      const CG_GEMM_T beta_here = pc == 0 ? beta : (CG_GEMM_T)1;
-      CG_GEMM_NAME(pack_b)(tb, b, ub, pc, kc, jc, nr, bp);
-      for (ic = 0; ic < m; ic += CG_GEMM_MR) {
-        const int mr = m - ic < CG_GEMM_MR ? m - ic : CG_GEMM_MR;
-        CG_GEMM_NAME(pack_a)(ta, a, ua, ic, mr, pc, kc, ap);
-        CG_GEMM_NAME(micro)(kc, ap, bp, acc);
-        CG_GEMM_NAME(store)(mr, nr, alpha, acc, beta_here,
-                            c + (size_t)ic * uc + (size_t)jc, uc);
+  for (pc = 0; pc < k; pc += CG_GEMM_KC) {
+    const int kc = k - pc < CG_GEMM_KC ? k - pc : CG_GEMM_KC;
+    const CG_GEMM_T beta_here = pc == 0 ? beta : (CG_GEMM_T)1;
+    for (ic = 0; ic < m; ic += CG_GEMM_MC) {
+      const int mc = m - ic < CG_GEMM_MC ? m - ic : CG_GEMM_MC;
+      CG_GEMM_NAME(pack_a)(ta, a, ua, ic, mc, pc, kc, ap);
+      for (jc = 0; jc < n; jc += CG_GEMM_NR) {
+        const int nr = n - jc < CG_GEMM_NR ? n - jc : CG_GEMM_NR;
+        CG_GEMM_NAME(pack_b)(tb, b, ub, pc, kc, jc, nr, bp);
+        for (ir = 0; ir < mc; ir += CG_GEMM_MR) {
+          const int mr = mc - ir < CG_GEMM_MR ? mc - ir : CG_GEMM_MR;
+          if (nr == CG_GEMM_NR)
+            CG_GEMM_NAME(micro)(kc, ap + ir * kc, bp, acc);
+          else
+            CG_GEMM_NAME(micro_narrow)(kc, nr, ap + ir * kc, bp, acc);
+          CG_GEMM_NAME(store)(mr, nr, alpha, acc, beta_here,
+                              c + (size_t)(ic + ir) * uc + (size_t)jc, uc);
+        }
       }
     }
   }

@@ -1,6 +1,6 @@
 # The random sweep as one CTest test: write a seeded random spec, then generate, build and check it.
 #   cmake -DSOURCE_DIR=<repo> -DWORK_DIR=<dir> -DLUA=<lua5.4> -DC_COMPILER=<cc>
-#         -DBUILD_TYPE=<type> -DSANITIZE=ON|OFF -P run_sweep.cmake
+#         -DBUILD_TYPE=<type> -DSANITIZE=ON|OFF -DBLAS=ON|OFF -DNO_SIMD=ON|OFF -P run_sweep.cmake
 # CONVGEN_SEED picks the seed (default 20261121), CONVGEN_SWEEP_LAYERS the count (default 300).
 if(DEFINED ENV{CONVGEN_SEED} AND NOT "$ENV{CONVGEN_SEED}" STREQUAL "")
   set(seed "$ENV{CONVGEN_SEED}")
@@ -25,7 +25,12 @@ set(spec "${WORK_DIR}/sweep_spec.lua")
 run("writing the spec" "${LUA}" "${SOURCE_DIR}/tests/random_spec.lua" ${seed} ${count} "${spec}")
 run("configuring" "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/sweep" -B "${WORK_DIR}/build"
     -DSWEEP_SPEC=${spec} -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
-    -DCONVGEN_SANITIZE=${SANITIZE} -DCONVGEN_BLAS=${BLAS} --log-level=WARNING)
+    -DCONVGEN_SANITIZE=${SANITIZE} -DCONVGEN_BLAS=${BLAS} -DSWEEP_NO_SIMD=${NO_SIMD} --log-level=WARNING)
 run("building" "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" -j 2)
 run("checking" "${WORK_DIR}/build/sweep_checks")
-message(STATUS "random sweep: seed ${seed}, ${count} layers, all checks passed")
+if(NO_SIMD)
+  set(path "portable path")
+else()
+  set(path "SIMD path where the CPU has one")
+endif()
+message(STATUS "random sweep: seed ${seed}, ${count} layers (${path}), all checks passed")

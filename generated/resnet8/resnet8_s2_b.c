@@ -116,18 +116,439 @@ void resnet8_s2_b_col2im(const float *col, float *x)
     }
   }
 }
+#if CONVGEN_AVX512
+#include <immintrin.h>
 
-/* Convolution of the whole batch: im2col into the workspace, then one GEMM. */
-int resnet8_s2_b_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+/* Copies one image into a zero-padded [32][18][18], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
 {
-  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
-    return CG_ERR_NULL_POINTER;
+  for (int c = 0; c < 32; ++c) {
+    memset(stage + (c * 324), 0, 18 * sizeof(float));
+    for (int h = 0; h < 16; ++h) {
+      stage[c * 324 + h * 18 + 18] = 0.0f;
+      memcpy(stage + (c * 324 + h * 18 + 19), x + (c * 256 + h * 16), 16 * sizeof(float));
+      stage[c * 324 + h * 18 + 35] = 0.0f;
+    }
+    memset(stage + (c * 324 + 306), 0, 18 * sizeof(float));
   }
-  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
-  }
-  float *col = workspace;
+}
 
+/* 16 output channels x 16 output columns, in 16 zmm accumulators. */
+static inline void tile_16x16(const float *restrict w, const float *restrict b, float *restrict y,
+                              const float *restrict bias)
+{
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc10_0 = _mm512_setzero_ps();
+  __m512 acc11_0 = _mm512_setzero_ps();
+  __m512 acc12_0 = _mm512_setzero_ps();
+  __m512 acc13_0 = _mm512_setzero_ps();
+  __m512 acc14_0 = _mm512_setzero_ps();
+  __m512 acc15_0 = _mm512_setzero_ps();
+  __m512 a;
+  for (int c = 0; c < 32; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b);
+      a = _mm512_set1_ps(w[0]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[288]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[576]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[864]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1152]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1440]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1728]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2016]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2304]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2592]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2880]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3168]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3456]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3744]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4032]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4320]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 1);
+      a = _mm512_set1_ps(w[1]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[289]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[577]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[865]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1153]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1441]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1729]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2017]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2305]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2593]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2881]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3169]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3457]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3745]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4033]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4321]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 2);
+      a = _mm512_set1_ps(w[2]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[290]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[578]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[866]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1154]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1442]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1730]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2018]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2306]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2594]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2882]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3170]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3458]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3746]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4034]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4322]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b + 18);
+      a = _mm512_set1_ps(w[3]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[291]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[579]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[867]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1155]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1443]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1731]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2019]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2307]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2595]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2883]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3171]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3459]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3747]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4035]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4323]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 19);
+      a = _mm512_set1_ps(w[4]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[292]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[580]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[868]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1156]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1444]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1732]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2020]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2308]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2596]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2884]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3172]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3460]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3748]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4036]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4324]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 20);
+      a = _mm512_set1_ps(w[5]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[293]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[581]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[869]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1157]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1445]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1733]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2021]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2309]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2597]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2885]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3173]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3461]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3749]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4037]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4325]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b + 36);
+      a = _mm512_set1_ps(w[6]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[294]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[582]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[870]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1158]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1446]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1734]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2022]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2310]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2598]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2886]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3174]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3462]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3750]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4038]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4326]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 37);
+      a = _mm512_set1_ps(w[7]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[295]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[583]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[871]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1159]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1447]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1735]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2023]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2311]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2599]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2887]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3175]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3463]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3751]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4039]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4327]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 38);
+      a = _mm512_set1_ps(w[8]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[296]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[584]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[872]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[1160]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[1448]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[1736]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[2024]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[2312]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[2600]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[2888]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[3176]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[3464]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[3752]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[4040]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[4328]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    w += 9;
+    b += 324;
+  }
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    a = _mm512_set1_ps(bias[9]);
+    acc9_0 = _mm512_add_ps(acc9_0, a);
+    a = _mm512_set1_ps(bias[10]);
+    acc10_0 = _mm512_add_ps(acc10_0, a);
+    a = _mm512_set1_ps(bias[11]);
+    acc11_0 = _mm512_add_ps(acc11_0, a);
+    a = _mm512_set1_ps(bias[12]);
+    acc12_0 = _mm512_add_ps(acc12_0, a);
+    a = _mm512_set1_ps(bias[13]);
+    acc13_0 = _mm512_add_ps(acc13_0, a);
+    a = _mm512_set1_ps(bias[14]);
+    acc14_0 = _mm512_add_ps(acc14_0, a);
+    a = _mm512_set1_ps(bias[15]);
+    acc15_0 = _mm512_add_ps(acc15_0, a);
+  }
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 256, acc1_0);
+  _mm512_storeu_ps(y + 512, acc2_0);
+  _mm512_storeu_ps(y + 768, acc3_0);
+  _mm512_storeu_ps(y + 1024, acc4_0);
+  _mm512_storeu_ps(y + 1280, acc5_0);
+  _mm512_storeu_ps(y + 1536, acc6_0);
+  _mm512_storeu_ps(y + 1792, acc7_0);
+  _mm512_storeu_ps(y + 2048, acc8_0);
+  _mm512_storeu_ps(y + 2304, acc9_0);
+  _mm512_storeu_ps(y + 2560, acc10_0);
+  _mm512_storeu_ps(y + 2816, acc11_0);
+  _mm512_storeu_ps(y + 3072, acc12_0);
+  _mm512_storeu_ps(y + 3328, acc13_0);
+  _mm512_storeu_ps(y + 3584, acc14_0);
+  _mm512_storeu_ps(y + 3840, acc15_0);
+}
+
+/* AVX-512 path: kernel taps read in place from a zero-padded copy of the image, 16x16 register tiles over output channels x output columns */
+static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 18;
+    float *y_row = y_group + oh * 16;
+    for (int mb = 0; mb < 2; ++mb) {
+      const int m0 = mb * 16;
+      tile_16x16(w_group + m0 * 288, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
+    }
+  }
+}
+#else
+
+/* Portable path: im2col into the workspace, then one GEMM. */
+static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
+{
   resnet8_s2_b_im2col(x, col);
   /* y[32 x 256] = w[32 x 288] * col[288 x 256] */
   cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 256, 288,
@@ -142,5 +563,22 @@ int resnet8_s2_b_conv(const float *x, const float *w, const float *bias, float *
       }
     }
   }
+}
+#endif
+
+/* Convolution of the whole batch: y = none(conv(x, w) + bias). */
+int resnet8_s2_b_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+{
+  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
+    return CG_ERR_NULL_POINTER;
+  }
+  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
+    return CG_ERR_WORKSPACE_ALIGN;
+  }
+#if CONVGEN_AVX512
+  conv_avx512(x, w, bias, y, workspace);
+#else
+  conv_portable(x, w, bias, y, workspace);
+#endif
   return CG_OK;
 }

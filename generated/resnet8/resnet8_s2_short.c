@@ -46,18 +46,277 @@ void resnet8_s2_short_col2im(const float *col, float *x)
     }
   }
 }
+#if CONVGEN_AVX512
+#include <immintrin.h>
 
-/* Convolution of the whole batch: im2col into the workspace, then one GEMM. */
-int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+/* 11 output channels x 32 output columns, in 22 zmm accumulators. */
+static inline void tile_11x32(const float *restrict w, const float *restrict b, float *restrict y,
+                              const float *restrict bias)
 {
-  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
-    return CG_ERR_NULL_POINTER;
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
+  __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc9_1 = _mm512_setzero_ps();
+  __m512 acc10_0 = _mm512_setzero_ps();
+  __m512 acc10_1 = _mm512_setzero_ps();
+  __m512 a;
+  for (int k = 0; k < 16; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[16]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[32]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[48]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[64]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[80]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[96]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[112]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[128]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    a = _mm512_set1_ps(w[144]);
+    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
+    a = _mm512_set1_ps(w[160]);
+    acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+    acc10_1 = _mm512_fmadd_ps(a, b1, acc10_1);
+    w += 1;
+    b += 256;
   }
-  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
+    a = _mm512_set1_ps(bias[9]);
+    acc9_0 = _mm512_add_ps(acc9_0, a);
+    acc9_1 = _mm512_add_ps(acc9_1, a);
+    a = _mm512_set1_ps(bias[10]);
+    acc10_0 = _mm512_add_ps(acc10_0, a);
+    acc10_1 = _mm512_add_ps(acc10_1, a);
   }
-  float *col = workspace;
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
+  _mm512_storeu_ps(y + 256, acc1_0);
+  _mm512_storeu_ps(y + 272, acc1_1);
+  _mm512_storeu_ps(y + 512, acc2_0);
+  _mm512_storeu_ps(y + 528, acc2_1);
+  _mm512_storeu_ps(y + 768, acc3_0);
+  _mm512_storeu_ps(y + 784, acc3_1);
+  _mm512_storeu_ps(y + 1024, acc4_0);
+  _mm512_storeu_ps(y + 1040, acc4_1);
+  _mm512_storeu_ps(y + 1280, acc5_0);
+  _mm512_storeu_ps(y + 1296, acc5_1);
+  _mm512_storeu_ps(y + 1536, acc6_0);
+  _mm512_storeu_ps(y + 1552, acc6_1);
+  _mm512_storeu_ps(y + 1792, acc7_0);
+  _mm512_storeu_ps(y + 1808, acc7_1);
+  _mm512_storeu_ps(y + 2048, acc8_0);
+  _mm512_storeu_ps(y + 2064, acc8_1);
+  _mm512_storeu_ps(y + 2304, acc9_0);
+  _mm512_storeu_ps(y + 2320, acc9_1);
+  _mm512_storeu_ps(y + 2560, acc10_0);
+  _mm512_storeu_ps(y + 2576, acc10_1);
+}
 
+/* 10 output channels x 32 output columns, in 20 zmm accumulators. */
+static inline void tile_10x32(const float *restrict w, const float *restrict b, float *restrict y,
+                              const float *restrict bias)
+{
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
+  __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc9_1 = _mm512_setzero_ps();
+  __m512 a;
+  for (int k = 0; k < 16; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[16]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[32]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[48]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[64]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[80]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[96]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[112]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[128]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    a = _mm512_set1_ps(w[144]);
+    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
+    a = _mm512_set1_ps(bias[9]);
+    acc9_0 = _mm512_add_ps(acc9_0, a);
+    acc9_1 = _mm512_add_ps(acc9_1, a);
+  }
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
+  _mm512_storeu_ps(y + 256, acc1_0);
+  _mm512_storeu_ps(y + 272, acc1_1);
+  _mm512_storeu_ps(y + 512, acc2_0);
+  _mm512_storeu_ps(y + 528, acc2_1);
+  _mm512_storeu_ps(y + 768, acc3_0);
+  _mm512_storeu_ps(y + 784, acc3_1);
+  _mm512_storeu_ps(y + 1024, acc4_0);
+  _mm512_storeu_ps(y + 1040, acc4_1);
+  _mm512_storeu_ps(y + 1280, acc5_0);
+  _mm512_storeu_ps(y + 1296, acc5_1);
+  _mm512_storeu_ps(y + 1536, acc6_0);
+  _mm512_storeu_ps(y + 1552, acc6_1);
+  _mm512_storeu_ps(y + 1792, acc7_0);
+  _mm512_storeu_ps(y + 1808, acc7_1);
+  _mm512_storeu_ps(y + 2048, acc8_0);
+  _mm512_storeu_ps(y + 2064, acc8_1);
+  _mm512_storeu_ps(y + 2304, acc9_0);
+  _mm512_storeu_ps(y + 2320, acc9_1);
+}
+
+/* AVX-512 path: im2col, then tiles over the col matrix, 11x32 register tiles over output channels x output columns */
+static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s2_short_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 32;
+    for (int mb = 0; mb < 2; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x32(w_group + m0 * 16, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 32;
+    tile_10x32(w_group + 22 * 16, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
+  }
+}
+#else
+
+/* Portable path: im2col into the workspace, then one GEMM. */
+static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
+{
   resnet8_s2_short_im2col(x, col);
   /* y[32 x 256] = w[32 x 16] * col[16 x 256] */
   cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 256, 16,
@@ -72,5 +331,22 @@ int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, flo
       }
     }
   }
+}
+#endif
+
+/* Convolution of the whole batch: y = none(conv(x, w) + bias). */
+int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+{
+  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
+    return CG_ERR_NULL_POINTER;
+  }
+  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
+    return CG_ERR_WORKSPACE_ALIGN;
+  }
+#if CONVGEN_AVX512
+  conv_avx512(x, w, bias, y, workspace);
+#else
+  conv_portable(x, w, bias, y, workspace);
+#endif
   return CG_OK;
 }

@@ -116,18 +116,267 @@ void resnet8_s3_b_col2im(const float *col, float *x)
     }
   }
 }
+#if CONVGEN_AVX512
+#include <immintrin.h>
 
-/* Convolution of the whole batch: im2col into the workspace, then one GEMM. */
-int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+/* 11 output channels x 32 output columns, in 22 zmm accumulators. */
+static inline void tile_11x32(const float *restrict w, const float *restrict b, float *restrict y,
+                              const float *restrict bias)
 {
-  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
-    return CG_ERR_NULL_POINTER;
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
+  __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc9_1 = _mm512_setzero_ps();
+  __m512 acc10_0 = _mm512_setzero_ps();
+  __m512 acc10_1 = _mm512_setzero_ps();
+  __m512 a;
+  for (int k = 0; k < 576; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[576]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[1152]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[1728]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[2304]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[2880]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[3456]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[4032]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[4608]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    a = _mm512_set1_ps(w[5184]);
+    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
+    a = _mm512_set1_ps(w[5760]);
+    acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+    acc10_1 = _mm512_fmadd_ps(a, b1, acc10_1);
+    w += 1;
+    b += 64;
   }
-  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
+    a = _mm512_set1_ps(bias[9]);
+    acc9_0 = _mm512_add_ps(acc9_0, a);
+    acc9_1 = _mm512_add_ps(acc9_1, a);
+    a = _mm512_set1_ps(bias[10]);
+    acc10_0 = _mm512_add_ps(acc10_0, a);
+    acc10_1 = _mm512_add_ps(acc10_1, a);
   }
-  float *col = workspace;
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
+  _mm512_storeu_ps(y + 64, acc1_0);
+  _mm512_storeu_ps(y + 80, acc1_1);
+  _mm512_storeu_ps(y + 128, acc2_0);
+  _mm512_storeu_ps(y + 144, acc2_1);
+  _mm512_storeu_ps(y + 192, acc3_0);
+  _mm512_storeu_ps(y + 208, acc3_1);
+  _mm512_storeu_ps(y + 256, acc4_0);
+  _mm512_storeu_ps(y + 272, acc4_1);
+  _mm512_storeu_ps(y + 320, acc5_0);
+  _mm512_storeu_ps(y + 336, acc5_1);
+  _mm512_storeu_ps(y + 384, acc6_0);
+  _mm512_storeu_ps(y + 400, acc6_1);
+  _mm512_storeu_ps(y + 448, acc7_0);
+  _mm512_storeu_ps(y + 464, acc7_1);
+  _mm512_storeu_ps(y + 512, acc8_0);
+  _mm512_storeu_ps(y + 528, acc8_1);
+  _mm512_storeu_ps(y + 576, acc9_0);
+  _mm512_storeu_ps(y + 592, acc9_1);
+  _mm512_storeu_ps(y + 640, acc10_0);
+  _mm512_storeu_ps(y + 656, acc10_1);
+}
 
+/* 9 output channels x 32 output columns, in 18 zmm accumulators. */
+static inline void tile_9x32(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
+  __m512 a;
+  for (int k = 0; k < 576; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[576]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[1152]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[1728]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[2304]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[2880]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[3456]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[4032]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[4608]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
+  }
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
+  _mm512_storeu_ps(y + 64, acc1_0);
+  _mm512_storeu_ps(y + 80, acc1_1);
+  _mm512_storeu_ps(y + 128, acc2_0);
+  _mm512_storeu_ps(y + 144, acc2_1);
+  _mm512_storeu_ps(y + 192, acc3_0);
+  _mm512_storeu_ps(y + 208, acc3_1);
+  _mm512_storeu_ps(y + 256, acc4_0);
+  _mm512_storeu_ps(y + 272, acc4_1);
+  _mm512_storeu_ps(y + 320, acc5_0);
+  _mm512_storeu_ps(y + 336, acc5_1);
+  _mm512_storeu_ps(y + 384, acc6_0);
+  _mm512_storeu_ps(y + 400, acc6_1);
+  _mm512_storeu_ps(y + 448, acc7_0);
+  _mm512_storeu_ps(y + 464, acc7_1);
+  _mm512_storeu_ps(y + 512, acc8_0);
+  _mm512_storeu_ps(y + 528, acc8_1);
+}
+
+/* AVX-512 path: im2col, then tiles over the col matrix, 11x32 register tiles over output channels x output columns */
+static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s3_b_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 2; ++t) {
+    const int p0 = t * 32;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x32(w_group + m0 * 576, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 2; ++t) {
+    const int p0 = t * 32;
+    tile_9x32(w_group + 55 * 576, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+  }
+}
+#else
+
+/* Portable path: im2col into the workspace, then one GEMM. */
+static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
+{
   resnet8_s3_b_im2col(x, col);
   /* y[64 x 64] = w[64 x 576] * col[576 x 64] */
   cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 64, 64, 576,
@@ -142,5 +391,22 @@ int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *
       }
     }
   }
+}
+#endif
+
+/* Convolution of the whole batch: y = none(conv(x, w) + bias). */
+int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *y, void *workspace)
+{
+  if (x == NULL || w == NULL || y == NULL || workspace == NULL) {
+    return CG_ERR_NULL_POINTER;
+  }
+  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
+    return CG_ERR_WORKSPACE_ALIGN;
+  }
+#if CONVGEN_AVX512
+  conv_avx512(x, w, bias, y, workspace);
+#else
+  conv_portable(x, w, bias, y, workspace);
+#endif
   return CG_OK;
 }

@@ -12,9 +12,10 @@
 
 #include "convgen.h"
 
-/* m, n and k each run through this list: 1..5 around the 4-row tile, the 8-
-   and 16-wide column tiles and their neighbours, and the 64-deep block. */
-static const int sizes[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 70 };
+/* m, n and k each run through this list: 1..5 around the 4-row tile, the 4-
+   and 8-wide column tiles, the 16-row block, the 32- and 64-deep slices, and
+   their neighbours, so that every edge and block boundary is crossed. */
+static const int sizes[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 70 };
 
 typedef struct {
   double alpha, beta;

@@ -1,0 +1,814 @@
+/* bench/bench.c: `make bench`: checks, then times, every benchmark layer through convgen, a textbook baseline, oneDNN and XNNPACK; writes a table, a CSV and a chart. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "bench_model.h"
+#include "bench_suites.h"
+
+#ifndef BENCH_PREFIX
+#define BENCH_PREFIX "bench_"
+#endif
+#ifndef BENCH_OUTPUT_DIR
+#define BENCH_OUTPUT_DIR "."
+#endif
+#ifndef BENCH_PLOT_SCRIPT
+#define BENCH_PLOT_SCRIPT "bench_plot.gp"
+#endif
+#ifndef BENCH_GNUPLOT
+#define BENCH_GNUPLOT "gnuplot"
+#endif
+
+/* ---- layers ---------------------------------------------------------------------------------------------------- */
+
+#define LAYER_F32(sym, SYM)                                                                               \
+  { #sym, "", &sym##_desc, sym##_conv, NULL, sym##_im2col, NULL, SYM##_WORKSPACE_BYTES,                   \
+    (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
+#define LAYER_F64(sym, SYM)                                                                               \
+  { #sym, "", &sym##_desc, NULL, sym##_conv, NULL, sym##_im2col, SYM##_WORKSPACE_BYTES,                   \
+    (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
+static bench_layer generated[] = { BENCH_MODEL_LAYERS_F32(LAYER_F32) BENCH_MODEL_LAYERS_F64(LAYER_F64) };
+#undef LAYER_F32
+#undef LAYER_F64
+#define LAYER_COUNT (sizeof generated / sizeof generated[0])
+
+#define SUITE_ENTRY(name, suite) { #name, suite },
+static const struct {
+  const char *name, *suite;
+} suites[] = { BENCH_SUITES(SUITE_ENTRY) };
+#undef SUITE_ENTRY
+#define SUITE_COUNT (sizeof suites / sizeof suites[0])
+
+/* The layers in CSV order, names without the spec prefix, each with its suite. */
+static const bench_layer *ordered[LAYER_COUNT];
+
+static void order_layers(void)
+{
+  size_t prefix = strlen(BENCH_PREFIX), count = 0;
+  for (size_t i = 0; i < LAYER_COUNT; ++i) {
+    if (strncmp(generated[i].name, BENCH_PREFIX, prefix) == 0) generated[i].name += prefix;
+  }
+  for (size_t s = 0; s < SUITE_COUNT; ++s) {
+    for (size_t i = 0; i < LAYER_COUNT; ++i) {
+      if (generated[i].suite[0] == '\0' && strcmp(generated[i].name, suites[s].name) == 0) {
+        generated[i].suite = suites[s].suite;
+        ordered[count++] = &generated[i];
+      }
+    }
+  }
+  for (size_t i = 0; i < LAYER_COUNT; ++i) {
+    if (generated[i].suite[0] == '\0') {
+      generated[i].suite = "?";
+      ordered[count++] = &generated[i];
+    }
+  }
+}
+
+/* ---- implementations ------------------------------------------------------------------------------------------- */
+
+enum { IMPL_CONVGEN, IMPL_BASELINE, IMPL_DNNL_PLAIN, IMPL_DNNL_PLAINW, IMPL_DNNL_BLOCKED, IMPL_XNNPACK, IMPL_COUNT };
+
+static const bench_impl *const impls[IMPL_COUNT] = {
+  &bench_impl_convgen,
+  &bench_impl_baseline,
+#ifdef BENCH_HAVE_DNNL
+  &bench_impl_dnnl_plain,
+  &bench_impl_dnnl_plainw,
+  &bench_impl_dnnl_blocked,
+#else
+  NULL,
+  NULL,
+  NULL,
+#endif
+#ifdef BENCH_HAVE_XNNPACK
+  &bench_impl_xnnpack,
+#else
+  NULL,
+#endif
+};
+
+/* ---- options --------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *filter;
+  int threads;
+  const char *csv, *png, *txt;
+  int quick, samples, plot, list;
+  double min_seconds;
+} options;
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "usage: convgen_bench [--filter S1,S2,...] [--threads N] [--quick] [--samples N] [--min-ms MS]\n"
+          "                     [--csv PATH] [--png PATH] [--txt PATH] [--no-plot] [--list]\n"
+          "  --filter    only layers whose name contains one of the substrings (or whose suite is one of them)\n"
+          "  --threads   threads for every implementation (default 1: the headline single-thread numbers)\n"
+          "  --quick     3 measurements of >= 0.2 ms each: a smoke test, not a measurement\n"
+          "  --samples   measurements per layer and implementation (default 11; median reported)\n"
+          "  --min-ms    each measurement times back-to-back calls lasting at least this (default 2)\n"
+          "  --csv/--png/--txt  outputs (default %s/bench_results.csv, bench.png, bench_table.txt)\n"
+          "  --no-plot   do not run gnuplot\n"
+          "  --list      list the layers and exit\n",
+          BENCH_OUTPUT_DIR);
+}
+
+static int parse_int(const char *s, int *out)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < 1 || v > 100000) return -1;
+  *out = (int)v;
+  return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+  o->filter = NULL;
+  o->threads = 1;
+  o->csv = BENCH_OUTPUT_DIR "/bench_results.csv";
+  o->png = BENCH_OUTPUT_DIR "/bench.png";
+  o->txt = BENCH_OUTPUT_DIR "/bench_table.txt";
+  o->quick = 0;
+  o->samples = 0;
+  o->plot = 1;
+  o->list = 0;
+  o->min_seconds = 0.0;
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    int takes_value = 1;
+    if (strcmp(a, "--filter") == 0 && value != NULL) {
+      o->filter = value;
+    } else if (strcmp(a, "--threads") == 0 && value != NULL) {
+      if (parse_int(value, &o->threads) != 0) return -1;
+    } else if (strcmp(a, "--samples") == 0 && value != NULL) {
+      if (parse_int(value, &o->samples) != 0) return -1;
+    } else if (strcmp(a, "--min-ms") == 0 && value != NULL) {
+      char *end;
+      o->min_seconds = strtod(value, &end) * 1e-3;
+      if (*end != '\0' || !(o->min_seconds > 0.0)) return -1;
+    } else if (strcmp(a, "--csv") == 0 && value != NULL) {
+      o->csv = value;
+    } else if (strcmp(a, "--png") == 0 && value != NULL) {
+      o->png = value;
+    } else if (strcmp(a, "--txt") == 0 && value != NULL) {
+      o->txt = value;
+    } else {
+      takes_value = 0;
+      if (strcmp(a, "--quick") == 0) {
+        o->quick = 1;
+      } else if (strcmp(a, "--no-plot") == 0) {
+        o->plot = 0;
+      } else if (strcmp(a, "--list") == 0) {
+        o->list = 1;
+      } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        usage(stdout);
+        exit(0);
+      } else {
+        return -1;
+      }
+    }
+    i += takes_value;
+  }
+  if (o->samples == 0) o->samples = o->quick ? 3 : 11;
+  if (o->min_seconds == 0.0) o->min_seconds = o->quick ? 0.2e-3 : 2e-3;
+  return 0;
+}
+
+/* Comma-separated substrings of the name, or exact suite names. */
+static int selected(const options *o, const bench_layer *l)
+{
+  if (o->filter == NULL) return 1;
+  const char *p = o->filter;
+  while (*p != '\0') {
+    size_t len = strcspn(p, ",");
+    char word[128];
+    if (len > 0 && len < sizeof word) {
+      memcpy(word, p, len);
+      word[len] = '\0';
+      if (strstr(l->name, word) != NULL || strcmp(l->suite, word) == 0) return 1;
+    }
+    p += len;
+    if (*p == ',') ++p;
+  }
+  return 0;
+}
+
+/* ---- output helpers -------------------------------------------------------------------------------------------- */
+
+static FILE *table_copy; /* the table also goes to --txt */
+
+static void out(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stdout, fmt, ap);
+  va_end(ap);
+  if (table_copy != NULL) {
+    va_start(ap, fmt);
+    vfprintf(table_copy, fmt, ap);
+    va_end(ap);
+  }
+}
+
+/* ---- machine measurements -------------------------------------------------------------------------------------- */
+
+static int compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* GFLOP/s of one n x n x n GEMM through the runtime's cg_gemm (the BLAS every implementation but oneDNN/XNNPACK uses). */
+static double gemm_peak(int f64, int reps)
+{
+  const int n = 1024;
+  const size_t count = (size_t)n * (size_t)n, es = f64 ? sizeof(double) : sizeof(float);
+  void *a = bench_alloc(count * es), *b = bench_alloc(count * es), *c = bench_alloc(count * es);
+  bench_fill(a, count, es, 1u);
+  bench_fill(b, count, es, 2u);
+  double t[16];
+  if (reps > 16) reps = 16;
+  for (int r = -1; r < reps; ++r) {
+    double start = bench_now();
+    if (f64) {
+      cg_gemm_f64(CG_NO_TRANS, CG_NO_TRANS, n, n, n, 1.0, a, n, b, n, 0.0, c, n);
+    } else {
+      cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+    }
+    if (r >= 0) t[r] = bench_now() - start;
+  }
+  qsort(t, (size_t)reps, sizeof t[0], compare_doubles);
+  free(a);
+  free(b);
+  free(c);
+  return 2.0 * (double)n * (double)n * (double)n / t[reps / 2] * 1e-9;
+}
+
+/* GB/s of memcpy between two 128 MiB buffers (bytes copied per second). */
+static double memcpy_bandwidth(int reps)
+{
+  const size_t bytes = (size_t)128 << 20;
+  char *src = bench_alloc(bytes), *dst = bench_alloc(bytes);
+  memset(src, 1, bytes);
+  double t[16];
+  if (reps > 16) reps = 16;
+  for (int r = -1; r < reps; ++r) {
+    double start = bench_now();
+    memcpy(dst, src, bytes);
+    if (r >= 0) t[r] = bench_now() - start;
+  }
+  qsort(t, (size_t)reps, sizeof t[0], compare_doubles);
+  volatile char sink = dst[bytes / 2];
+  (void)sink;
+  free(src);
+  free(dst);
+  return (double)bytes / t[reps / 2] * 1e-9;
+}
+
+/* ---- one layer ------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const bench_layer *layer;
+  double gflop;                   /* 2 * MACs, in units of 1e9 */
+  bench_status status[IMPL_COUNT];
+  double us[IMPL_COUNT];          /* median time of one call, when status is BENCH_OK */
+  double err_ratio[IMPL_COUNT];   /* max |out - ref| / tolerance over the output */
+  char info[IMPL_COUNT][200];     /* library choices, or the reason for n/a / err / FAIL */
+  double im2col_us, memcpy_us;
+  size_t col_bytes;
+} layer_result;
+
+static size_t reduction_length(const cg_conv_desc *d)
+{
+  return (size_t)(d->c / d->groups) * (size_t)d->kh * (size_t)d->kw;
+}
+
+/* Relative tolerance per element type: |out - ref| <= TOL * sqrt(K) * (1 + |ref|). */
+#define TOL_F32 1e-5
+#define TOL_F64 1e-13
+
+/* The largest |out - ref| / tolerance; > 1 (or NaN in out) is a failure. */
+static double compare(const bench_problem *p, const void *outp, const void *refp, size_t *worst_at)
+{
+  double scale = (p->elem_size == sizeof(float) ? TOL_F32 : TOL_F64) * sqrt((double)reduction_length(p->d));
+  double worst = 0.0;
+  *worst_at = 0;
+  for (size_t i = 0; i < p->y_elems; ++i) {
+    double o, r;
+    if (p->elem_size == sizeof(float)) {
+      o = ((const float *)outp)[i];
+      r = ((const float *)refp)[i];
+    } else {
+      o = ((const double *)outp)[i];
+      r = ((const double *)refp)[i];
+    }
+    double ratio = fabs(o - r) / (scale * (1.0 + fabs(r)));
+    if (ratio != ratio) ratio = INFINITY; /* NaN: an output never written */
+    if (ratio > worst) {
+      worst = ratio;
+      *worst_at = i;
+    }
+  }
+  return worst;
+}
+
+static double value_at(const bench_problem *p, const void *v, size_t i)
+{
+  return p->elem_size == sizeof(float) ? (double)((const float *)v)[i] : ((const double *)v)[i];
+}
+
+/* Runs impl once and checks it; on a mismatch records FAIL and why. */
+static void check_impl(const bench_problem *p, int k, void *state, const void *ref, layer_result *r, const char *when)
+{
+  size_t at;
+  r->err_ratio[k] = compare(p, impls[k]->output(state), ref, &at);
+  if (r->err_ratio[k] > 1.0) {
+    const void *o = impls[k]->output(state);
+    r->status[k] = BENCH_FAIL;
+    snprintf(r->info[k], sizeof r->info[k], "%s: |err|/tol = %.3g at element %zu (got %.9g, reference %.9g)", when,
+             r->err_ratio[k], at, value_at(p, o, at), value_at(p, ref, at));
+  }
+}
+
+static void run_layer(const bench_layer *l, unsigned seed, const options *o, layer_result *r)
+{
+  const cg_conv_desc *d = l->desc;
+  bench_problem p;
+  memset(r, 0, sizeof *r);
+  r->layer = l;
+  p.layer = l;
+  p.d = d;
+  p.elem_size = l->conv_f32 != NULL ? sizeof(float) : sizeof(double);
+  p.x_elems = cg_input_elems(d);
+  p.w_elems = cg_weight_elems(d);
+  p.y_elems = cg_output_elems(d);
+  p.threads = o->threads;
+  r->gflop = 2.0 * (double)p.y_elems * (double)reduction_length(d) * 1e-9;
+  r->col_bytes = l->col_elems * p.elem_size;
+
+  void *x = bench_alloc(p.x_elems * p.elem_size), *w = bench_alloc(p.w_elems * p.elem_size);
+  void *bias = d->has_bias ? bench_alloc((size_t)d->m * p.elem_size) : NULL;
+  void *ref = bench_alloc(p.y_elems * p.elem_size);
+  bench_fill(x, p.x_elems, p.elem_size, seed * 3u + 1u);
+  bench_fill(w, p.w_elems, p.elem_size, seed * 3u + 2u);
+  if (bias != NULL) bench_fill(bias, (size_t)d->m, p.elem_size, seed * 3u + 3u);
+  p.x = x;
+  p.w = w;
+  p.bias = bias;
+  if (p.elem_size == sizeof(float)) {
+    cg_ref_conv_f32(d, x, w, bias, ref);
+  } else {
+    cg_ref_conv_f64(d, x, w, bias, ref);
+  }
+
+  /* Correctness first: only implementations that match the reference are timed. */
+  void *state[IMPL_COUNT] = { NULL };
+  bench_timed timed[IMPL_COUNT + 2];
+  int timed_impl[IMPL_COUNT + 2], count = 0;
+  for (int k = 0; k < IMPL_COUNT; ++k) {
+    r->us[k] = -1.0;
+    if (impls[k] == NULL) {
+      r->status[k] = BENCH_NA;
+      snprintf(r->info[k], sizeof r->info[k], "not built in");
+      continue;
+    }
+    state[k] = impls[k]->create(&p, &r->status[k], r->info[k], sizeof r->info[k]);
+    if (state[k] == NULL) continue;
+    if (impls[k]->run(state[k]) != 0) {
+      r->status[k] = BENCH_ERROR;
+      snprintf(r->info[k], sizeof r->info[k], "the call returned an error");
+    } else {
+      check_impl(&p, k, state[k], ref, r, "before timing");
+    }
+    if (r->status[k] != BENCH_OK) {
+      impls[k]->destroy(state[k]);
+      state[k] = NULL;
+      continue;
+    }
+    if (impls[k]->info != NULL) snprintf(r->info[k], sizeof r->info[k], "%s", impls[k]->info(state[k]));
+    timed[count] = (bench_timed){ impls[k]->run, state[k], 0, -1.0 };
+    timed_impl[count++] = k;
+  }
+  bench_copy_state *copy = bench_copy_create(&p);
+  timed[count] = (bench_timed){ bench_copy_run_im2col, copy, 0, -1.0 };
+  timed_impl[count++] = -1;
+  timed[count] = (bench_timed){ bench_copy_run_memcpy, copy, 0, -1.0 };
+  timed_impl[count++] = -2;
+
+  bench_time_round_robin(timed, count, o->samples, o->min_seconds);
+
+  for (int i = 0; i < count; ++i) {
+    int k = timed_impl[i];
+    if (k == -1) {
+      r->im2col_us = timed[i].median_us;
+    } else if (k == -2) {
+      r->memcpy_us = timed[i].median_us;
+    } else if (timed[i].median_us < 0.0) {
+      r->status[k] = BENCH_ERROR;
+      snprintf(r->info[k], sizeof r->info[k], "a timed call returned an error");
+    } else {
+      r->us[k] = timed[i].median_us;
+      /* the result left by the last timed call must still be right */
+      check_impl(&p, k, state[k], ref, r, "after timing");
+    }
+  }
+  bench_copy_destroy(copy);
+  for (int k = 0; k < IMPL_COUNT; ++k) {
+    if (state[k] != NULL) impls[k]->destroy(state[k]);
+  }
+  free(x);
+  free(w);
+  free(bias);
+  free(ref);
+}
+
+/* ---- reporting ------------------------------------------------------------------------------------------------- */
+
+static int ok(const layer_result *r, int k)
+{
+  return r->status[k] == BENCH_OK && r->us[k] > 0.0;
+}
+
+/* The fastest correct oneDNN variant, or -1. */
+static int best_dnnl(const layer_result *r)
+{
+  int best = -1;
+  for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
+    if (ok(r, k) && (best < 0 || r->us[k] < r->us[best])) best = k;
+  }
+  return best;
+}
+
+static double impl_us(const layer_result *r, int which) /* which: convgen, baseline, dnnl (best), xnnpack */
+{
+  int k = which == 2 ? best_dnnl(r) : which == 3 ? IMPL_XNNPACK : which;
+  return k >= 0 && ok(r, k) ? r->us[k] : -1.0;
+}
+
+/* What to print instead of a time: FAIL beats err beats n/a. */
+static const char *missing_word(const layer_result *r, int which)
+{
+  int lo = which == 2 ? IMPL_DNNL_PLAIN : which == 3 ? IMPL_XNNPACK : which;
+  int hi = which == 2 ? IMPL_DNNL_BLOCKED : lo;
+  int any_fail = 0, any_err = 0;
+  for (int k = lo; k <= hi; ++k) {
+    any_fail |= r->status[k] == BENCH_FAIL;
+    any_err |= r->status[k] == BENCH_ERROR;
+  }
+  return any_fail ? "FAIL" : any_err ? "err" : "n/a";
+}
+
+static const char *const column_names[4] = { "convgen", "baseline", "oneDNN", "XNNPACK" };
+
+static void print_header(void)
+{
+  out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "layer", "lay",
+      "dt", "MFLOP", "convgen", "GF/s", "baseline", "GF/s", "oneDNN", "GF/s", "variant", "XNNPACK", "GF/s",
+      "cg/base", "cg/dnnl", "cg/xnn", "%peak", "workspace", "im2col");
+  out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "", "", "",
+      "", "us", "", "us", "", "us", "", "", "us", "", "speedup", "speedup", "speedup", "", "bytes", "/memcpy");
+}
+
+static void print_row(const layer_result *r, double peak, size_t l2)
+{
+  const bench_layer *l = r->layer;
+  const cg_conv_desc *d = l->desc;
+  out("%-16s %-4s %-3s %8.2f |", l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC",
+      d->dtype == CG_DTYPE_F32 ? "f32" : "f64", r->gflop * 1e3);
+  for (int which = 0; which < 4; ++which) {
+    double us = impl_us(r, which);
+    if (us > 0.0) {
+      out("%10.1f %6.1f", us, r->gflop / (us * 1e-6));
+    } else {
+      out("%10s %6s", missing_word(r, which), "");
+    }
+    if (which == 2) {
+      int best = best_dnnl(r);
+      out(" %-7s", best >= 0 ? impls[best]->name : "");
+    }
+    out(" |");
+  }
+  double cg = impl_us(r, 0);
+  for (int which = 1; which < 4; ++which) {
+    double other = impl_us(r, which);
+    if (cg > 0.0 && other > 0.0) {
+      out("%7.2f ", other / cg);
+    } else {
+      out("%7s ", "-");
+    }
+  }
+  if (cg > 0.0) {
+    out("|%6.1f |", 100.0 * r->gflop / (cg * 1e-6) / peak);
+  } else {
+    out("|%6s |", "-");
+  }
+  out("%10zu |", l->workspace_bytes);
+  if (r->im2col_us > 0.0 && r->memcpy_us > 0.0) {
+    out("%6.0f%%%s\n", 100.0 * r->memcpy_us / r->im2col_us, l2 > 0 && r->col_bytes > l2 ? "*" : "");
+  } else {
+    out("%7s\n", "-");
+  }
+  fflush(stdout);
+}
+
+static void print_summary(const layer_result *rows, int n, size_t l2)
+{
+  out("\ngeometric means of the speedups (time of the other / time of convgen; > 1: convgen is faster):\n");
+  for (int which = 1; which < 4; ++which) {
+    double log_sum = 0.0;
+    int count = 0;
+    for (int i = 0; i < n; ++i) {
+      double cg = impl_us(&rows[i], 0), other = impl_us(&rows[i], which);
+      if (cg > 0.0 && other > 0.0) {
+        log_sum += log(other / cg);
+        count++;
+      }
+    }
+    if (count > 0) {
+      out("  convgen vs %-9s %6.3fx over %d layers\n", column_names[which], exp(log_sum / count), count);
+    } else {
+      out("  convgen vs %-9s      - (no layer with both)\n", column_names[which]);
+    }
+  }
+  double log_sum = 0.0;
+  int big = 0, meeting = 0;
+  double worst = INFINITY;
+  const char *worst_name = "";
+  for (int i = 0; i < n; ++i) {
+    const layer_result *r = &rows[i];
+    if (l2 == 0 || r->col_bytes <= l2 || !(r->im2col_us > 0.0 && r->memcpy_us > 0.0)) continue;
+    double ratio = r->memcpy_us / r->im2col_us;
+    log_sum += log(ratio);
+    big++;
+    meeting += ratio >= 0.7;
+    if (ratio < worst) {
+      worst = ratio;
+      worst_name = r->layer->name;
+    }
+  }
+  if (big > 0) {
+    out("im2col bandwidth on the %d layers whose col matrix exceeds L2 (* above): geometric mean %.0f%% of memcpy's,\n"
+        "  %d of %d at >= 70%% (the target), lowest %.0f%% (%s)\n",
+        big, 100.0 * exp(log_sum / big), meeting, big, 100.0 * worst, worst_name);
+  } else {
+    out("im2col bandwidth: no selected layer's col matrix exceeds L2\n");
+  }
+}
+
+static void print_details(const layer_result *rows, int n)
+{
+  out("\nper layer: oneDNN variants (us) and what oneDNN chose (implementation, src/weights/dst layouts)\n");
+  out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
+  for (int i = 0; i < n; ++i) {
+    const layer_result *r = &rows[i];
+    if (r->status[IMPL_DNNL_PLAIN] == BENCH_NA && r->status[IMPL_DNNL_BLOCKED] == BENCH_NA) continue;
+    out("%-16s", r->layer->name);
+    for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
+      if (ok(r, k)) {
+        out(" %10.1f", r->us[k]);
+      } else {
+        out(" %10s", r->status[k] == BENCH_FAIL ? "FAIL" : r->status[k] == BENCH_ERROR ? "err" : "n/a");
+      }
+    }
+    int best = best_dnnl(r);
+    out("  %s\n", best >= 0 ? r->info[best] : "");
+  }
+  int problems = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int k = 0; k < IMPL_COUNT; ++k) {
+      const layer_result *r = &rows[i];
+      if (r->status[k] != BENCH_FAIL && r->status[k] != BENCH_ERROR) continue;
+      if (problems++ == 0) out("\nfailures (their times are not reported):\n");
+      int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
+      out("  %-16s %s%s %s: %s\n", r->layer->name, dnnl ? "oneDNN " : impls[k]->name, dnnl ? impls[k]->name : "",
+          r->status[k] == BENCH_FAIL ? "FAIL" : "error", r->info[k]);
+    }
+  }
+}
+
+static void csv_number(FILE *f, double v, const char *fmt)
+{
+  if (v > 0.0) fprintf(f, fmt, v);
+  fputc(',', f);
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s != '\0'; ++s) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputs("\",", f);
+}
+
+static const char *status_word(bench_status s)
+{
+  return s == BENCH_OK ? "ok" : s == BENCH_NA ? "n/a" : s == BENCH_ERROR ? "error" : "FAIL";
+}
+
+static int write_csv(const char *path, const layer_result *rows, int n, double peak, double dpeak, size_t l2)
+{
+  FILE *f = fopen(path, "w");
+  if (f == NULL) {
+    fprintf(stderr, "bench: cannot write %s\n", path);
+    return -1;
+  }
+  fputs("suite,layer,layout,dtype,n,c,h,w,m,kh,kw,sh,sw,pt,pb,pl,pr,dh,dw,groups,bias,activation,gflop,"
+        "workspace_bytes,col_bytes,col_exceeds_l2,"
+        "convgen_us,convgen_gflops,convgen_status,baseline_us,baseline_gflops,baseline_status,"
+        "onednn_us,onednn_gflops,onednn_variant,onednn_plain_us,onednn_plainw_us,onednn_blocked_us,onednn_choice,"
+        "xnnpack_us,xnnpack_gflops,xnnpack_status,"
+        "speedup_vs_baseline,speedup_vs_onednn,speedup_vs_xnnpack,pct_gemm_peak,"
+        "im2col_us,memcpy_us,im2col_pct_of_memcpy\n",
+        f);
+  static const char *const acts[] = { "none", "relu", "relu6", "clamp" };
+  for (int i = 0; i < n; ++i) {
+    const layer_result *r = &rows[i];
+    const bench_layer *l = r->layer;
+    const cg_conv_desc *d = l->desc;
+    fprintf(f, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.6f,%zu,%zu,%d,", l->suite,
+            l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64", d->n,
+            d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw, d->pad_top, d->pad_bottom, d->pad_left,
+            d->pad_right, d->dh, d->dw, d->groups, d->has_bias, acts[d->activation], r->gflop, l->workspace_bytes,
+            r->col_bytes, l2 > 0 && r->col_bytes > l2);
+    double us[4];
+    for (int which = 0; which < 4; ++which) us[which] = impl_us(r, which);
+    for (int which = 0; which < 2; ++which) {
+      csv_number(f, us[which], "%.3f");
+      csv_number(f, us[which] > 0.0 ? r->gflop / (us[which] * 1e-6) : -1.0, "%.3f");
+      fprintf(f, "%s,", status_word(r->status[which]));
+    }
+    int best = best_dnnl(r);
+    csv_number(f, us[2], "%.3f");
+    csv_number(f, us[2] > 0.0 ? r->gflop / (us[2] * 1e-6) : -1.0, "%.3f");
+    fprintf(f, "%s,", best >= 0 ? impls[best]->name : missing_word(r, 2));
+    for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) csv_number(f, ok(r, k) ? r->us[k] : -1.0, "%.3f");
+    csv_text(f, best >= 0 ? r->info[best] : "");
+    csv_number(f, us[3], "%.3f");
+    csv_number(f, us[3] > 0.0 ? r->gflop / (us[3] * 1e-6) : -1.0, "%.3f");
+    fprintf(f, "%s,", status_word(r->status[IMPL_XNNPACK]));
+    for (int which = 1; which < 4; ++which) csv_number(f, us[0] > 0.0 && us[which] > 0.0 ? us[which] / us[0] : -1.0, "%.4f");
+    double pk = d->dtype == CG_DTYPE_F32 ? peak : dpeak;
+    csv_number(f, us[0] > 0.0 ? 100.0 * r->gflop / (us[0] * 1e-6) / pk : -1.0, "%.2f");
+    csv_number(f, r->im2col_us, "%.3f");
+    csv_number(f, r->memcpy_us, "%.3f");
+    if (r->im2col_us > 0.0 && r->memcpy_us > 0.0) fprintf(f, "%.1f", 100.0 * r->memcpy_us / r->im2col_us);
+    fputc('\n', f);
+  }
+  return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The chart's data (GFLOP/s per implementation, NaN when missing), then gnuplot. */
+static void plot(const options *o, const layer_result *rows, int n, double peak, const char *title)
+{
+  char data[4096];
+  size_t len = strlen(o->png);
+  if (len > 4 && strcmp(o->png + len - 4, ".png") == 0) len -= 4;
+  if (len + 5 >= sizeof data) return;
+  memcpy(data, o->png, len);
+  memcpy(data + len, ".dat", 5);
+  FILE *f = fopen(data, "w");
+  if (f == NULL) {
+    fprintf(stderr, "bench: cannot write %s; no chart\n", data);
+    return;
+  }
+  fprintf(f, "# index layer convgen baseline oneDNN XNNPACK (GFLOP/s, NaN: not timed)\n");
+  for (int i = 0; i < n; ++i) {
+    fprintf(f, "%d %s", i, rows[i].layer->name);
+    for (int which = 0; which < 4; ++which) {
+      double us = impl_us(&rows[i], which);
+      if (us > 0.0) {
+        fprintf(f, " %.4f", rows[i].gflop / (us * 1e-6));
+      } else {
+        fprintf(f, " NaN");
+      }
+    }
+    fputc('\n', f);
+  }
+  fclose(f);
+  if (strchr(data, '\'') != NULL || strchr(o->png, '\'') != NULL) {
+    fprintf(stderr, "bench: a quote in the chart's path; no chart\n");
+    return;
+  }
+  char expr[8192];
+  snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; peak=%.3f; charttitle='%s'", data, o->png, peak, title);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execlp(BENCH_GNUPLOT, BENCH_GNUPLOT, "-e", expr, BENCH_PLOT_SCRIPT, (char *)NULL);
+    _exit(127);
+  }
+  int wstatus = 0;
+  if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    fprintf(stderr, "bench: gnuplot (%s) failed; no chart\n", BENCH_GNUPLOT);
+    return;
+  }
+  printf("chart: %s\n", o->png);
+}
+
+/* ---- main ------------------------------------------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+  options o;
+  if (parse_options(argc, argv, &o) != 0) {
+    usage(stderr);
+    return 2;
+  }
+  bench_prepare_process(argv, o.threads); /* may re-execute the bench once */
+  double start = bench_now();
+  order_layers();
+  if (o.list) {
+    for (size_t i = 0; i < LAYER_COUNT; ++i) {
+      if (selected(&o, ordered[i])) printf("%-10s %s\n", ordered[i]->suite, ordered[i]->name);
+    }
+    return 0;
+  }
+  table_copy = fopen(o.txt, "w");
+  if (table_copy == NULL) fprintf(stderr, "bench: cannot write %s; the table goes to stdout only\n", o.txt);
+
+  char cpu[256], dnnl_text[256] = "oneDNN: not built in";
+  bench_cpu_model(cpu, sizeof cpu);
+#ifdef BENCH_HAVE_DNNL
+  bench_dnnl_describe(dnnl_text, sizeof dnnl_text);
+#endif
+  size_t l2 = bench_l2_bytes();
+  int machine_reps = o.quick ? 3 : 7;
+  double peak = gemm_peak(0, machine_reps), dpeak = gemm_peak(1, o.quick ? 1 : 3);
+  double bandwidth = memcpy_bandwidth(o.quick ? 1 : 5);
+
+  out("convgen bench: %s\n", o.threads == 1 ? "single thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, XNNPACK without a thread pool)"
+                                            : "multi-threaded (--threads)");
+  if (o.threads > 1) out("  threads: %d for OpenBLAS, oneDNN (OpenMP) and XNNPACK (pthreadpool)\n", o.threads);
+  out("CPU: %s, %ld logical CPUs online, L2 %zu KiB\n", cpu, sysconf(_SC_NPROCESSORS_ONLN), l2 / 1024);
+  out("OpenBLAS core: %s (%s)\n", bench_openblas_core(), bench_openblas_core_origin());
+  out("%s; XNNPACK: %s\n", dnnl_text,
+#ifdef BENCH_HAVE_XNNPACK
+      "built in (f32 NHWC operator, weights packed at creation)"
+#else
+      "not built in"
+#endif
+  );
+  out("sgemm peak %.1f GFLOP/s, dgemm %.1f GFLOP/s (1024^3 through cg_gemm, %d thread%s); memcpy %.1f GB/s (128 MiB, bytes copied per second)\n",
+      peak, dpeak, o.threads, o.threads == 1 ? "" : "s", bandwidth);
+  out("timing: median of %d measurements per implementation, each >= %.2g ms of back-to-back calls after a warm-up,\n"
+      "        implementations interleaved round-robin; GF/s = 2*MACs / time\n",
+      o.samples, o.min_seconds * 1e3);
+  out("checked before and after timing against cg_ref_conv (double accumulation):\n"
+      "        |out - ref| <= %g * sqrt(K) * (1 + |ref|) for f32, %g * sqrt(K) * (1 + |ref|) for f64, K = C/groups*KH*KW\n",
+      TOL_F32, TOL_F64);
+  out("baseline: cg_ref_im2col per image + one cg_gemm per group (same BLAS) + a bias/activation pass\n");
+  out("oneDNN: fastest correct of plain (user layouts), plain+w (weights reordered once) and blocked (format any,\n"
+      "        src/dst reorders timed); XNNPACK: NHWC operator, NCHW data transposed outside the timed call\n\n");
+  print_header();
+
+  layer_result *rows = bench_alloc(LAYER_COUNT * sizeof *rows);
+  int n = 0, failures = 0;
+  for (size_t i = 0; i < LAYER_COUNT; ++i) {
+    if (!selected(&o, ordered[i])) continue;
+    layer_result *r = &rows[n++];
+    run_layer(ordered[i], (unsigned)i + 1u, &o, r);
+    print_row(r, ordered[i]->desc->dtype == CG_DTYPE_F32 ? peak : dpeak, l2);
+    for (int k = 0; k < IMPL_COUNT; ++k) failures += r->status[k] == BENCH_FAIL || r->status[k] == BENCH_ERROR;
+  }
+  if (n == 0) {
+    fprintf(stderr, "bench: no layer matches --filter %s\n", o.filter);
+    return 2;
+  }
+  out("\nspeedup columns: time of the other implementation / time of convgen (> 1: convgen faster); %%peak: convgen's\n"
+      "GF/s as a share of the measured sgemm peak (dgemm for f64); im2col/memcpy: memcpy time of the col matrix's\n"
+      "bytes / P_im2col time, * where the col matrix exceeds L2 (the >= 70%% target applies there)\n");
+  print_summary(rows, n, l2);
+  print_details(rows, n);
+  out("\n%d layers, %d implementation failures; total run time %.1f s\n", n, failures, bench_now() - start);
+  if (table_copy != NULL) fclose(table_copy);
+
+  if (write_csv(o.csv, rows, n, peak, dpeak, l2) == 0) printf("csv: %s\n", o.csv);
+  if (o.plot) {
+    char title[512];
+    snprintf(title, sizeof title, "convgen bench, %s, %d thread%s, OpenBLAS %s (sgemm peak %.0f GFLOP/s)", cpu,
+             o.threads, o.threads == 1 ? "" : "s", bench_openblas_core(), peak);
+    for (char *c = title; *c != '\0'; ++c) {
+      if (*c == '\'') *c = ' ';
+    }
+    plot(&o, rows, n, peak, title);
+  }
+  free(rows);
+#ifdef BENCH_HAVE_XNNPACK
+  bench_xnnpack_shutdown();
+#endif
+#ifdef BENCH_HAVE_DNNL
+  bench_dnnl_shutdown();
+#endif
+  return failures ? 1 : 0;
+}

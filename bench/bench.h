@@ -1,0 +1,105 @@
+/* bench/bench.h: types shared by the benchmark's driver and its implementations (convgen, baseline, oneDNN, XNNPACK). */
+#ifndef BENCH_H_INCLUDED
+#define BENCH_H_INCLUDED
+
+#include <stddef.h>
+
+#include "convgen.h"
+
+/* The generated entry points of one layer, through the stable C contract. */
+typedef int (*bench_conv_f32_fn)(const float *x, const float *w, const float *bias, float *y, void *workspace);
+typedef int (*bench_conv_f64_fn)(const double *x, const double *w, const double *bias, double *y, void *workspace);
+typedef void (*bench_im2col_f32_fn)(const float *x, float *col);
+typedef void (*bench_im2col_f64_fn)(const double *x, double *col);
+
+/* One layer of the benchmark spec: exactly one of the f32/f64 pairs is set. */
+typedef struct {
+  const char *name;   /* the CSV's name (the symbol without the spec prefix) */
+  const char *suite;  /* the CSV's suite column */
+  const cg_conv_desc *desc;
+  bench_conv_f32_fn conv_f32;
+  bench_conv_f64_fn conv_f64;
+  bench_im2col_f32_fn im2col_f32;
+  bench_im2col_f64_fn im2col_f64;
+  size_t workspace_bytes; /* P_WORKSPACE_BYTES */
+  size_t col_elems;       /* P_COL_ROWS * P_COL_COLS: one image's im2col matrix */
+} bench_layer;
+
+/* One layer's inputs in the user's layout, shared read-only by every implementation. */
+typedef struct {
+  const bench_layer *layer;
+  const cg_conv_desc *d;
+  size_t elem_size;             /* sizeof(float) or sizeof(double) */
+  size_t x_elems, w_elems, y_elems;
+  const void *x, *w, *bias;     /* bias is NULL when the layer has none */
+  int threads;                  /* 1 for the headline single-thread run */
+} bench_problem;
+
+typedef enum {
+  BENCH_OK = 0,   /* ran and matched the reference */
+  BENCH_NA,       /* not applicable by design (oneDNN/XNNPACK on f64) or not built in */
+  BENCH_ERROR,    /* the library refused to set the layer up, or a call failed */
+  BENCH_FAIL      /* ran but its output differs from the reference */
+} bench_status;
+
+/* An implementation under test. create() does everything that is not timed
+   (weight reorders, operator creation, layout transposes of constant data);
+   run() is exactly the timed call; output() returns the last run's result in
+   the user's layout, converting it untimed when the library computed in another. */
+typedef struct {
+  const char *name;
+  void *(*create)(const bench_problem *p, bench_status *status, char *why, size_t why_len);
+  int (*run)(void *state);
+  const void *(*output)(void *state);
+  const char *(*info)(void *state); /* what the library chose (may return ""), or NULL */
+  void (*destroy)(void *state);
+} bench_impl;
+
+extern const bench_impl bench_impl_convgen;
+extern const bench_impl bench_impl_baseline;
+#ifdef BENCH_HAVE_DNNL
+extern const bench_impl bench_impl_dnnl_plain;   /* plain src/dst/weights, as the user holds them */
+extern const bench_impl bench_impl_dnnl_plainw;  /* plain src/dst, weights reordered once to oneDNN's choice */
+extern const bench_impl bench_impl_dnnl_blocked; /* everything `any`; src/dst reorders inside the timed call */
+void bench_dnnl_describe(char *buf, size_t len);  /* version, threading runtime, ISA */
+void bench_dnnl_shutdown(void);
+#endif
+#ifdef BENCH_HAVE_XNNPACK
+extern const bench_impl bench_impl_xnnpack;
+void bench_xnnpack_shutdown(void);
+#endif
+
+/* The im2col-vs-memcpy measurement of one layer (image 0, untimed set-up). */
+typedef struct bench_copy_state bench_copy_state;
+bench_copy_state *bench_copy_create(const bench_problem *p);
+int bench_copy_run_im2col(void *state);
+int bench_copy_run_memcpy(void *state);
+void bench_copy_destroy(bench_copy_state *s);
+
+/* Utilities (bench_sys.c). */
+double bench_now(void);
+void *bench_alloc(size_t bytes);            /* 64-byte aligned, zeroed, exits on failure */
+void bench_fill(void *v, size_t elems, size_t elem_size, unsigned seed); /* uniform [-1, 1) */
+void bench_fill_nan(void *v, size_t elems, size_t elem_size);
+
+/* Runs each of count callables round-robin and stores in median_us the median,
+   over `samples` measurements, of the time of one call; each measurement times
+   enough back-to-back calls to last at least min_seconds. A callable whose
+   run() fails gets median_us = -1. */
+typedef struct {
+  int (*run)(void *state);
+  void *state;
+  long reps;         /* calls per measurement, chosen by calibration */
+  double median_us;
+} bench_timed;
+void bench_time_round_robin(bench_timed *t, int count, int samples, double min_seconds);
+
+/* Process set-up (thread counts, OpenBLAS core) and machine facts. */
+void bench_prepare_process(char **argv, int threads);
+const char *bench_openblas_core(void);       /* "SkylakeX", ... or "(no OpenBLAS)" */
+const char *bench_openblas_core_origin(void);
+void bench_set_blas_threads(int threads);
+void bench_cpu_model(char *buf, size_t len);
+size_t bench_l2_bytes(void);
+
+#endif /* BENCH_H_INCLUDED */
