@@ -1,6 +1,7 @@
 -- Emission: fills the templates for every planned layer and returns the files' names and contents.
 
 local copyprog = require("generator.copyprog")
+local gradients = require("generator.gradients")
 local template = require("generator.template")
 
 local emit = {}
@@ -79,8 +80,10 @@ local function spec_lines(L)
       L.kh, L.kw, L.sh, L.sw, L.dh, L.dw),
     string.format("padding = { top = %d, bottom = %d, left = %d, right = %d },",
       L.pad_top, L.pad_bottom, L.pad_left, L.pad_right),
-    string.format("groups = %d, bias = %s, activation = %s, unroll = %q",
-      L.groups, tostring(L.bias), activation_text(L.act), L.unroll),
+    string.format("groups = %d, bias = %s, activation = %s, unroll = %q%s",
+      L.groups, tostring(L.bias), activation_text(L.act), L.unroll,
+      L.op == "conv2d" and string.format(", backward = %s", tostring(L.backward))
+        or string.format(", output_padding = { %d, %d }", L.out_pad_h, L.out_pad_w)),
   }
 end
 
@@ -294,6 +297,18 @@ local function fast_driver(p)
   return f
 end
 
+local function weight_doc(L)
+  local g = L.groups
+  if L.op == "conv_transpose2d" then
+    return L.layout == "NCHW"
+      and string.format("[%d][%d][%d][%d] (C, M/groups, KH, KW)", L.c, L.m // g, L.kh, L.kw)
+      or string.format("[%d][%d][%d][%d] (KH, KW, M/groups, C)", L.kh, L.kw, L.m // g, L.c)
+  end
+  return L.layout == "NCHW"
+    and string.format("[%d][%d][%d][%d] (M, C/groups, KH, KW)", L.m, L.c // g, L.kh, L.kw)
+    or string.format("[%d][%d][%d][%d] (KH, KW, C/groups, M)", L.kh, L.kw, L.c // g, L.m)
+end
+
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
@@ -302,12 +317,13 @@ local function layer_vars(p, spec_name)
   return {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
     zero = element_literal(0, L.dtype), one = element_literal(1, L.dtype),
-    act = L.act, conv = conv_steps(p),
+    act = L.act, conv = L.op == "conv2d" and conv_steps(p) or nil,
+    backward_data_items = L.backward and gradients.data(p, "dy", "dx", p.sym .. "_col2im") or nil,
+    backward_weights_items = L.backward and gradients.weights(p) or nil,
+    transpose_items = L.op == "conv_transpose2d" and gradients.transpose(p) or nil,
     image_shape = L.layout == "NCHW" and string.format("[%d][%d][%d]", L.c, L.h, L.w)
       or string.format("[%d][%d][%d]", L.h, L.w, L.c),
-    weight_doc = L.layout == "NCHW"
-      and string.format("[%d][%d][%d][%d] (M, C/groups, KH, KW)", L.m, p.cg, L.kh, L.kw)
-      or string.format("[%d][%d][%d][%d] (KH, KW, C/groups, M)", L.kh, L.kw, p.cg, L.m),
+    weight_doc = weight_doc(L),
     act_doc = L.act.kind == "clamp" and "clamp" or L.act.kind,
     activate = function(v) return activation_expr(L.act, L.dtype, v) end,
     banner = function(template_name) return banner(p, spec_name, template_name) end,

@@ -96,8 +96,9 @@ local function nchw_im2col(L, channels)
   return { { kind = "loop", var = "c", lo = 0, hi = channels, body = body } }
 end
 
--- NCHW col2im: zero the image, then accumulate every in-image col entry.
-local function nchw_col2im(L)
+-- NCHW col2im of `channels` channels: zero them (when zero_first), then accumulate
+-- every in-image col entry.
+local function nchw_col2im(L, channels, zero_first)
   local off = copyprog.offset
   local ohow, kkohow, hw = L.oh * L.ow, L.kh * L.kw * L.oh * L.ow, L.h * L.w
   local body = {}
@@ -117,23 +118,24 @@ local function nchw_col2im(L)
       end
     end
   end
-  return {
-    { kind = "zero", dst = off(0), count = L.c * hw },
-    { kind = "loop", var = "c", lo = 0, hi = L.c, body = body },
-  }
+  local ops = {}
+  if zero_first then ops[1] = { kind = "zero", dst = off(0), count = channels * hw } end
+  ops[#ops + 1] = { kind = "loop", var = "c", lo = 0, hi = channels, body = body }
+  return ops
 end
 
 -- NHWC im2col (accumulate = false) or col2im (accumulate = true) over `channels`
--- channels of an image whose pixels are `cstride` elements apart. Output
+-- channels of an image whose pixels are `cstride` elements apart; col2im zeroes
+-- the whole image first unless zero_first is false. Output
 -- pixels are grouped into rectangles with the same in-image taps, so each
 -- rectangle's loop body is straight-line with no bounds checks.
-local function nhwc_program(L, channels, cstride, accumulate)
+local function nhwc_program(L, channels, cstride, accumulate, zero_first)
   local off = copyprog.offset
   local cols = L.kh * L.kw * channels
   local oh_regions = tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)
   local ow_regions = tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)
   local ops = {}
-  if accumulate then
+  if accumulate and zero_first ~= false then
     ops[1] = { kind = "zero", dst = off(0), count = L.h * L.w * cstride }
   end
   local pixel_src = -(L.pad_top * L.w + L.pad_left) * cstride
@@ -179,52 +181,105 @@ local function round_up(value, multiple)
   return (value + multiple - 1) // multiple * multiple
 end
 
--- The plan of one layer: sizes, the im2col/col2im programs and the conv strategy.
-function plan.layer(L, options)
+-- Sizes and programs shared by every op: `L` is a conv2d layer (or the forward
+-- conv associated with a transposed one).
+local function forward_plan(L, options)
   local budget = options and options.unroll_budget or plan.DEFAULT_UNROLL_BUDGET
-  local elem = ELEMENT[L.dtype]
   local p = {
-    layer = L, elem = elem, sym = L.sym, SYM = L.sym:upper(),
+    layer = L, elem = ELEMENT[L.dtype], sym = L.sym, SYM = L.sym:upper(),
     cg = L.c // L.groups, mg = L.m // L.groups,
     ohow = L.oh * L.ow, hw = L.h * L.w,
   }
   p.kg = p.cg * L.kh * L.kw
-  p.input_elems = L.n * L.c * L.h * L.w
-  p.weight_elems = L.m * p.kg
-  p.output_elems = L.n * L.m * p.ohow
-  p.macs = p.output_elems * p.kg
+  p.lay_out = function(ops) return lay_out(ops, L.unroll, budget) end
+  -- A 1x1 kernel with unit stride and no padding reads the input as the GEMM operand itself.
+  p.direct_gemm = L.kh == 1 and L.kw == 1 and L.sh == 1 and L.sw == 1
+    and L.pad_top == 0 and L.pad_bottom == 0 and L.pad_left == 0 and L.pad_right == 0
   if L.layout == "NCHW" then
     p.col_rows, p.col_cols = L.c * L.kh * L.kw, p.ohow
   else
     p.col_rows, p.col_cols = p.ohow, L.kh * L.kw * L.c
   end
+  return p
+end
 
-  -- A 1x1 kernel with unit stride and no padding reads the input as the GEMM operand itself.
-  p.direct_gemm = L.kh == 1 and L.kw == 1 and L.sh == 1 and L.sw == 1
-    and L.pad_top == 0 and L.pad_bottom == 0 and L.pad_left == 0 and L.pad_right == 0
+-- col2im that accumulates one group's channels into an image zeroed beforehand.
+local function group_col2im(L, p)
+  if L.layout == "NCHW" then return p.lay_out(nchw_col2im(L, p.cg, false)) end
+  return p.lay_out(nhwc_program(L, p.cg, L.c, true, false))
+end
+
+-- The plan of a conv2d layer: sizes, im2col/col2im programs, the conv strategies,
+-- and, with backward = true, what its gradients need.
+local function conv2d_plan(L, options)
+  local p = forward_plan(L, options)
+  local elem = p.elem
+  p.input_elems = L.n * L.c * L.h * L.w
+  p.weight_elems = L.m * p.kg
+  p.output_elems = L.n * L.m * p.ohow
+  p.macs = p.output_elems * p.kg
 
   local im2col_ops, col2im_ops, group_ops
   if L.layout == "NCHW" then
     im2col_ops = nchw_im2col(L, L.c)
-    col2im_ops = nchw_col2im(L)
+    col2im_ops = nchw_col2im(L, L.c, true)
     if L.groups > 1 then group_ops = nchw_im2col(L, p.cg) end
   else
     im2col_ops = nhwc_program(L, L.c, L.c, false)
     col2im_ops = nhwc_program(L, L.c, L.c, true)
     if L.groups > 1 then group_ops = nhwc_program(L, p.cg, L.c, false) end
   end
-  p.im2col = lay_out(im2col_ops, L.unroll, budget)
-  p.col2im = lay_out(col2im_ops, L.unroll, budget)
+  p.im2col = p.lay_out(im2col_ops)
+  p.col2im = p.lay_out(col2im_ops)
   if group_ops and not p.direct_gemm then
-    p.im2col_group = lay_out(group_ops, L.unroll, budget)
+    p.im2col_group = p.lay_out(group_ops)
+  end
+  if L.backward and L.groups > 1 and not p.direct_gemm then
+    p.col2im_group = group_col2im(L, p)
   end
 
-  -- The workspace serves whichever path the compiler builds, so it fits both.
+  -- The workspace serves whichever path the compiler builds, so it fits both,
+  -- and the gradients' col matrix (the same size as the forward one).
   p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
   p.fast = fast.plan(L, p)
   if p.fast then p.workspace_elems = math.max(p.workspace_elems, p.fast.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p
+end
+
+-- The forward conv whose gradient with respect to its input is this transposed
+-- conv: its input is the transposed output, its output the transposed input.
+local function associated_forward(L)
+  local F = {}
+  for key, value in pairs(L) do F[key] = value end
+  F.op, F.backward = "conv2d", true
+  F.c, F.h, F.w, F.m = L.m, L.oh, L.ow, L.c
+  F.oh, F.ow = L.h, L.w
+  return F
+end
+
+-- The plan of a conv_transpose2d layer: backward data of the associated forward conv.
+local function transposed_plan(L, options)
+  local F = associated_forward(L)
+  local p = forward_plan(F, options)
+  p.layer, p.forward = L, F
+  p.input_elems = L.n * L.c * L.h * L.w
+  p.weight_elems = L.c * (L.m // L.groups) * L.kh * L.kw
+  p.output_elems = L.n * L.m * L.oh * L.ow
+  p.macs = p.input_elems * (L.m // L.groups) * L.kh * L.kw
+  if not p.direct_gemm and L.groups > 1 then
+    p.col2im_group = group_col2im(F, p)
+  elseif not p.direct_gemm then
+    p.col2im = p.lay_out(L.layout == "NCHW" and nchw_col2im(F, F.c, true) or nhwc_program(F, F.c, F.c, true))
+  end
+  p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
+  p.workspace_bytes = round_up(p.workspace_elems * p.elem.bytes, 64)
+  return p
+end
+
+function plan.layer(L, options)
+  if L.op == "conv_transpose2d" then return transposed_plan(L, options) end
+  return conv2d_plan(L, options)
 end
 
 return plan

@@ -12,12 +12,12 @@ local TOP_KEYS = { "prefix", "layers" }
 -- Also the order in which a layer's problems are reported.
 local LAYER_KEYS = {
   "op", "name", "layout", "dtype", "input", "filters", "kernel", "stride",
-  "dilation", "padding", "groups", "bias", "activation", "unroll",
+  "dilation", "padding", "output_padding", "groups", "bias", "activation", "unroll", "backward",
 }
 local INPUT_KEYS = { "n", "c", "h", "w" }
 local SIDE_KEYS = { "top", "bottom", "left", "right" }
 
-local OPS = { "conv2d" }
+local OPS = { "conv2d", "conv_transpose2d" }
 local LAYOUTS = { "NCHW", "NHWC" }
 local DTYPES = { "f32", "f64" }
 local ACTIVATIONS = { "none", "relu", "relu6", "clamp" }
@@ -645,13 +645,36 @@ local function check_output_size(context, layer)
   return true
 end
 
+-- conv_transpose2d: sets oh and ow of the full output less its padding, or reports why it is empty.
+local function check_transposed_output_size(context, layer)
+  local function size(input, k, stride, dilation, before, after, extra)
+    return (input - 1) * stride - before - after + dilation * (k - 1) + extra + 1
+  end
+  layer.oh = size(layer.h, layer.kh, layer.sh, layer.dh, layer.pad_top, layer.pad_bottom, layer.out_pad_h)
+  layer.ow = size(layer.w, layer.kw, layer.sw, layer.dw, layer.pad_left, layer.pad_right, layer.out_pad_w)
+  if layer.oh > MAX_COUNT or layer.ow > MAX_COUNT then
+    context.fail("kernel", string.format("output %dx%d is larger than %d", layer.oh, layer.ow, MAX_COUNT))
+    return false
+  end
+  if layer.oh < 1 or layer.ow < 1 then
+    context.fail("padding", string.format(
+      "padding removes the whole output: (H-1)*stride + dilation*(K-1) + output_padding + 1 - padding is %dx%d",
+      layer.oh, layer.ow))
+    return false
+  end
+  return true
+end
+
 local function check_element_counts(context, layer)
   local per_group = layer.c // layer.groups
+  -- The patch matrix: im2col of the forward conv, or the columns a transposed conv scatters.
+  local patches = layer.op == "conv2d" and { layer.c, layer.kh, layer.kw, layer.oh, layer.ow }
+    or { layer.m, layer.kh, layer.kw, layer.h, layer.w }
   local counts = {
     { "input", "input", "N*C*H*W", { layer.n, layer.c, layer.h, layer.w } },
     { "filters", "weights", "M*C/groups*KH*KW", { layer.m, per_group, layer.kh, layer.kw } },
     { "filters", "output", "N*M*OH*OW", { layer.n, layer.m, layer.oh, layer.ow } },
-    { "kernel", "patch matrix", "C*KH*KW*OH*OW", { layer.c, layer.kh, layer.kw, layer.oh, layer.ow } },
+    { "kernel", "patch matrix", "KH*KW*" .. (layer.op == "conv2d" and "C*OH*OW" or "M*H*W"), patches },
   }
   for _, count in ipairs(counts) do
     local key, what, formula, factors = count[1], count[2], count[3], count[4]
@@ -667,7 +690,13 @@ local function check_geometry(context, layer, padding)
   if not all_present(layer, GEOMETRY_KEYS) then
     return
   end
-  if check_output_size(context, layer) and all_present(layer, { "n", "c", "m", "groups" }) then
+  local sized
+  if layer.op == "conv_transpose2d" then
+    sized = all_present(layer, { "out_pad_h", "out_pad_w" }) and check_transposed_output_size(context, layer)
+  else
+    sized = check_output_size(context, layer)
+  end
+  if sized and all_present(layer, { "n", "c", "m", "groups" }) then
     check_element_counts(context, layer)
   end
 end
@@ -698,6 +727,49 @@ local function source_values(raw)
   return source
 end
 
+local function check_backward(context, op, value)
+  if value == nil then
+    return false
+  end
+  if type(value) ~= "boolean" then
+    context.fail("backward", "'backward' must be true or false, got " .. describe(value))
+    return false
+  end
+  if value and op == "conv_transpose2d" then
+    context.fail("backward", "'backward' is only available for conv2d layers")
+    return false
+  end
+  return value
+end
+
+-- output_padding: conv_transpose2d only; each side below its stride or its dilation, as in PyTorch.
+local function check_output_padding(context, layer, value)
+  if value == nil then
+    return 0, 0
+  end
+  if layer.op ~= "conv_transpose2d" then
+    context.fail("output_padding", "'output_padding' is only available for conv_transpose2d layers")
+    return 0, 0
+  end
+  local ph, pw = check_size_pair(context.fail, "output_padding", value, { "ph", "pw" }, 0)
+  if ph == nil then
+    return nil, nil
+  end
+  local ok = true
+  for _, axis in ipairs({ { ph, layer.sh, layer.dh, "rows" }, { pw, layer.sw, layer.dw, "columns" } }) do
+    local pad, stride, dilation, what = axis[1], axis[2], axis[3], axis[4]
+    if stride and dilation and pad >= stride and pad >= dilation then
+      context.fail("output_padding", string.format(
+        "output_padding %d (%s) must be smaller than the stride %d or the dilation %d", pad, what, stride, dilation))
+      ok = false
+    end
+  end
+  if not ok then
+    return nil, nil
+  end
+  return ph, pw
+end
+
 local function check_layer_fields(context, raw, prefix)
   local layer = {}
   context.suggested = check_unknown_keys(context.fail, raw, LAYER_KEYS)
@@ -722,7 +794,15 @@ local function check_layer_fields(context, raw, prefix)
   layer.bias = check_bias(context, raw.bias)
   layer.act = check_activation(context, raw.activation)
   layer.unroll = check_choice(context.fail, "unroll", raw.unroll, UNROLLS, "auto")
-  check_geometry(context, layer, padding)
+  layer.backward = check_backward(context, layer.op, raw.backward)
+  layer.out_pad_h, layer.out_pad_w = check_output_padding(context, layer, raw.output_padding)
+  if layer.op == "conv_transpose2d" and padding and padding.same then
+    context.fail("padding", "padding \"same\" is not defined for conv_transpose2d; give the rows and columns")
+    padding = nil
+  end
+  if padding then
+    check_geometry(context, layer, padding)
+  end
   return layer
 end
 

@@ -37,7 +37,16 @@ typedef enum {
   CG_ACT_CLAMP = 3 /* clamp to [act_lo, act_hi] */
 } cg_activation;
 
-/* Every parameter of one conv2d layer; generated headers define one as P_desc. */
+typedef enum {
+  CG_OP_CONV2D = 0,
+  CG_OP_CONV_TRANSPOSE2D = 1
+} cg_op;
+
+/* Every parameter of one layer; generated headers define one as P_desc.
+   For CG_OP_CONV_TRANSPOSE2D, n/c/h/w describe its input x, m its output
+   channels, oh/ow its output size
+     oh = (h - 1)*sh - pad_top - pad_bottom + dh*(kh - 1) + out_pad_h + 1
+   and the pads remove rows/columns from the edges of the full output. */
 typedef struct {
   cg_layout layout;
   cg_dtype dtype;
@@ -52,9 +61,12 @@ typedef struct {
   int has_bias;           /* spec's bias flag; P_conv still accepts bias == NULL */
   cg_activation activation;
   double act_lo, act_hi;  /* clamp bounds (RELU6 uses 0 and 6) */
+  cg_op op;
+  int out_pad_h, out_pad_w; /* conv_transpose2d's output_padding (0 for conv2d) */
 } cg_conv_desc;
 
-/* Sizes derived from a descriptor, as the generated macros define them. */
+/* Sizes derived from a descriptor, as the generated macros define them
+   (weights: M*C/groups*KH*KW for both ops). */
 size_t cg_input_elems(const cg_conv_desc *d);
 size_t cg_weight_elems(const cg_conv_desc *d);
 size_t cg_output_elems(const cg_conv_desc *d);
@@ -81,10 +93,27 @@ void cg_ref_im2col_f32(const cg_conv_desc *d, const float *x, float *col);
 void cg_ref_col2im_f32(const cg_conv_desc *d, const float *col, float *x);
 void cg_ref_conv_f32(const cg_conv_desc *d, const float *x, const float *w,
                      const float *bias, float *y);
+/* Gradients of a conv2d layer for the whole batch, given dy = dL/dy BEFORE the
+   activation (activation gradients are the caller's): dx overwritten with
+   dL/dx (input shape and layout), dw with dL/dw summed over the batch (weight
+   layout of the forward contract), db (M values, may be NULL) with dL/dbias. */
+void cg_ref_conv_backward_data_f32(const cg_conv_desc *d, const float *dy, const float *w, float *dx);
+void cg_ref_conv_backward_weights_f32(const cg_conv_desc *d, const float *x, const float *dy,
+                                      float *dw, float *db);
+/* conv_transpose2d (d->op == CG_OP_CONV_TRANSPOSE2D), whole batch, exactly
+   torch.nn.functional.conv_transpose2d + bias + activation. Weights: NCHW
+   [C][M/groups][KH][KW], NHWC [KH][KW][M/groups][C]. bias may be NULL. */
+void cg_ref_conv_transpose_f32(const cg_conv_desc *d, const float *x, const float *w,
+                               const float *bias, float *y);
 void cg_ref_im2col_f64(const cg_conv_desc *d, const double *x, double *col);
 void cg_ref_col2im_f64(const cg_conv_desc *d, const double *col, double *x);
 void cg_ref_conv_f64(const cg_conv_desc *d, const double *x, const double *w,
                      const double *bias, double *y);
+void cg_ref_conv_backward_data_f64(const cg_conv_desc *d, const double *dy, const double *w, double *dx);
+void cg_ref_conv_backward_weights_f64(const cg_conv_desc *d, const double *x, const double *dy,
+                                      double *dw, double *db);
+void cg_ref_conv_transpose_f64(const cg_conv_desc *d, const double *x, const double *w,
+                               const double *bias, double *y);
 
 #ifdef __cplusplus
 }

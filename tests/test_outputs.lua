@@ -2,6 +2,11 @@
 -- Usage: lua5.4 tests/test_outputs.lua ROOT
 
 local root = assert(arg[1], "usage: lua5.4 tests/test_outputs.lua ROOT")
+do -- absolute, so output can be searched for it and commands can cd elsewhere
+  local p = io.popen("cd '" .. root:gsub("'", "'\\''") .. "' && pwd")
+  root = p:read("l")
+  p:close()
+end
 local generator = root .. "/generator/convgen.lua"
 local passed, failed = 0, 0
 

@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 3, h = 32, w = 32 }, filters = 16,
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
- *   groups = 1, bias = true, activation = "relu", unroll = "auto"
+ *   groups = 1, bias = true, activation = "relu", unroll = "auto", backward = false
  * Output 1 x 16 x 32 x 32 (NCHW), 442368 MACs, workspace 110592 bytes. */
 #ifndef RESNET8_CONV1_H_INCLUDED
 #define RESNET8_CONV1_H_INCLUDED

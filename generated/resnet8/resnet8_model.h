@@ -13,7 +13,8 @@
 #include "resnet8_s3_b.h"
 #include "resnet8_s3_short.h"
 
-/* X(sym, SYM) for every layer of the spec, in spec order, by element type. */
+/* X(sym, SYM) in spec order, by element type: LAYERS lists the conv2d layers,
+ * BACKWARD those of them with gradients, TRANSPOSE the conv_transpose2d layers. */
 #define RESNET8_MODEL_LAYERS_F32(X) \
   X(resnet8_conv1, RESNET8_CONV1) \
   X(resnet8_s1_a, RESNET8_S1_A) \
@@ -26,5 +27,13 @@
   X(resnet8_s3_short, RESNET8_S3_SHORT)
 
 #define RESNET8_MODEL_LAYERS_F64(X)
+
+#define RESNET8_MODEL_BACKWARD_F32(X)
+
+#define RESNET8_MODEL_BACKWARD_F64(X)
+
+#define RESNET8_MODEL_TRANSPOSE_F32(X)
+
+#define RESNET8_MODEL_TRANSPOSE_F64(X)
 
 #endif /* RESNET8_MODEL_H_INCLUDED */

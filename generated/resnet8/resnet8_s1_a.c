@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 16, h = 32, w = 32 }, filters = 16,
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
- *   groups = 1, bias = true, activation = "relu", unroll = "auto"
+ *   groups = 1, bias = true, activation = "relu", unroll = "auto", backward = false
  * Output 1 x 16 x 32 x 32 (NCHW), 2359296 MACs, workspace 589824 bytes. */
 #include "resnet8_s1_a.h"
 
@@ -20,6 +20,7 @@ const cg_conv_desc resnet8_s1_a_desc = {
   .groups = 1, .oh = 32, .ow = 32,
   .has_bias = 1, .activation = CG_ACT_RELU,
   .act_lo = 0.0, .act_hi = 0.0,
+  .op = CG_OP_CONV2D, .out_pad_h = 0, .out_pad_w = 0,
 };
 
 /* im2col of one image: col is 144 x 1024.

@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 16, h = 32, w = 32 }, filters = 32,
  *   kernel = { 3, 3 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 1, left = 0, right = 1 },
- *   groups = 1, bias = true, activation = "relu", unroll = "auto"
+ *   groups = 1, bias = true, activation = "relu", unroll = "auto", backward = false
  * Output 1 x 32 x 16 x 16 (NCHW), 1179648 MACs, workspace 147456 bytes. */
 #ifndef RESNET8_S2_A_H_INCLUDED
 #define RESNET8_S2_A_H_INCLUDED

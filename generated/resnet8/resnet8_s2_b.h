@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 32, h = 16, w = 16 }, filters = 32,
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
- *   groups = 1, bias = true, activation = "none", unroll = "auto"
+ *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
  * Output 1 x 32 x 16 x 16 (NCHW), 2359296 MACs, workspace 294912 bytes. */
 #ifndef RESNET8_S2_B_H_INCLUDED
 #define RESNET8_S2_B_H_INCLUDED

@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 16, h = 32, w = 32 }, filters = 32,
  *   kernel = { 1, 1 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 0, left = 0, right = 0 },
- *   groups = 1, bias = true, activation = "none", unroll = "auto"
+ *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
  * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 16384 bytes. */
 #include "resnet8_s2_short.h"
 
@@ -20,6 +20,7 @@ const cg_conv_desc resnet8_s2_short_desc = {
   .groups = 1, .oh = 16, .ow = 16,
   .has_bias = 1, .activation = CG_ACT_NONE,
   .act_lo = 0.0, .act_hi = 0.0,
+  .op = CG_OP_CONV2D, .out_pad_h = 0, .out_pad_w = 0,
 };
 
 /* im2col of one image: col is 16 x 256.

@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 16, h = 32, w = 32 }, filters = 32,
  *   kernel = { 1, 1 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 0, left = 0, right = 0 },
- *   groups = 1, bias = true, activation = "none", unroll = "auto"
+ *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
  * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 16384 bytes. */
 #ifndef RESNET8_S2_SHORT_H_INCLUDED
 #define RESNET8_S2_SHORT_H_INCLUDED

@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 32, h = 16, w = 16 }, filters = 64,
  *   kernel = { 3, 3 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 1, left = 0, right = 1 },
- *   groups = 1, bias = true, activation = "relu", unroll = "auto"
+ *   groups = 1, bias = true, activation = "relu", unroll = "auto", backward = false
  * Output 1 x 64 x 8 x 8 (NCHW), 1179648 MACs, workspace 73728 bytes. */
 #include "resnet8_s3_a.h"
 
@@ -20,6 +20,7 @@ const cg_conv_desc resnet8_s3_a_desc = {
   .groups = 1, .oh = 8, .ow = 8,
   .has_bias = 1, .activation = CG_ACT_RELU,
   .act_lo = 0.0, .act_hi = 0.0,
+  .op = CG_OP_CONV2D, .out_pad_h = 0, .out_pad_w = 0,
 };
 
 /* im2col of one image: col is 288 x 64.

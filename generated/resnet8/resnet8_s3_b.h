@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 64, h = 8, w = 8 }, filters = 64,
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
- *   groups = 1, bias = true, activation = "none", unroll = "auto"
+ *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
  * Output 1 x 64 x 8 x 8 (NCHW), 2359296 MACs, workspace 147456 bytes. */
 #ifndef RESNET8_S3_B_H_INCLUDED
 #define RESNET8_S3_B_H_INCLUDED

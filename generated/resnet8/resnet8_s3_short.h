@@ -5,7 +5,7 @@
  *   input = { n = 1, c = 32, h = 16, w = 16 }, filters = 64,
  *   kernel = { 1, 1 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 0, left = 0, right = 0 },
- *   groups = 1, bias = true, activation = "none", unroll = "auto"
+ *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
  * Output 1 x 64 x 8 x 8 (NCHW), 131072 MACs, workspace 8192 bytes. */
 #ifndef RESNET8_S3_SHORT_H_INCLUDED
 #define RESNET8_S3_SHORT_H_INCLUDED
