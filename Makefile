@@ -31,5 +31,18 @@ test-asan: setup
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
+# The benchmark (bench/README.md): checks, then times, every layer of bench/bench_shapes.csv through
+# convgen, a textbook baseline, oneDNN and XNNPACK; the table, CSV and chart are kept in bench/results/.
+# Extra options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--filter r18 --threads 2".
+BENCH_ARGS ?=
+BENCH_OUT = $(BUILD)/bench
+.PHONY: bench
+bench: configure
+	cmake --build $(BUILD) --target convgen_bench -j $(JOBS)
+	$(BENCH_OUT)/convgen_bench --csv $(BENCH_OUT)/bench_results.csv --png $(BENCH_OUT)/bench.png \
+		--txt $(BENCH_OUT)/bench_table.txt $(BENCH_ARGS)
+	mkdir -p bench/results
+	cp $(BENCH_OUT)/bench_results.csv $(BENCH_OUT)/bench.png $(BENCH_OUT)/bench_table.txt bench/results/
+
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -99,7 +99,7 @@ static const bench_impl *const impls[IMPL_COUNT] = {
 typedef struct {
   const char *filter;
   int threads;
-  const char *csv, *png, *txt;
+  const char *csv, *png, *txt, *blas_core;
   int quick, samples, plot, list;
   double min_seconds;
 } options;
@@ -108,14 +108,17 @@ static void usage(FILE *f)
 {
   fprintf(f,
           "usage: convgen_bench [--filter S1,S2,...] [--threads N] [--quick] [--samples N] [--min-ms MS]\n"
-          "                     [--csv PATH] [--png PATH] [--txt PATH] [--no-plot] [--list]\n"
+          "                     [--csv PATH] [--png PATH] [--txt PATH] [--no-plot] [--blas-core best|keep|NAME]\n"
+          "                     [--list]\n"
           "  --filter    only layers whose name contains one of the substrings (or whose suite is one of them)\n"
           "  --threads   threads for every implementation (default 1: the headline single-thread numbers)\n"
           "  --quick     3 measurements of >= 0.2 ms each: a smoke test, not a measurement\n"
-          "  --samples   measurements per layer and implementation (default 11; median reported)\n"
+          "  --samples   measurements per layer and implementation (default 21; median reported)\n"
           "  --min-ms    each measurement times back-to-back calls lasting at least this (default 2)\n"
           "  --csv/--png/--txt  outputs (default %s/bench_results.csv, bench.png, bench_table.txt)\n"
           "  --no-plot   do not run gnuplot\n"
+          "  --blas-core OpenBLAS core: best (default: the best this CPU runs, over OPENBLAS_CORETYPE),\n"
+          "              keep (OpenBLAS's or the environment's choice) or a name such as Haswell\n"
           "  --list      list the layers and exit\n",
           BENCH_OUTPUT_DIR);
 }
@@ -136,6 +139,7 @@ static int parse_options(int argc, char **argv, options *o)
   o->csv = BENCH_OUTPUT_DIR "/bench_results.csv";
   o->png = BENCH_OUTPUT_DIR "/bench.png";
   o->txt = BENCH_OUTPUT_DIR "/bench_table.txt";
+  o->blas_core = "best";
   o->quick = 0;
   o->samples = 0;
   o->plot = 1;
@@ -161,6 +165,8 @@ static int parse_options(int argc, char **argv, options *o)
       o->png = value;
     } else if (strcmp(a, "--txt") == 0 && value != NULL) {
       o->txt = value;
+    } else if (strcmp(a, "--blas-core") == 0 && value != NULL) {
+      o->blas_core = value;
     } else {
       takes_value = 0;
       if (strcmp(a, "--quick") == 0) {
@@ -178,7 +184,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     i += takes_value;
   }
-  if (o->samples == 0) o->samples = o->quick ? 3 : 11;
+  if (o->samples == 0) o->samples = o->quick ? 3 : 21;
   if (o->min_seconds == 0.0) o->min_seconds = o->quick ? 0.2e-3 : 2e-3;
   return 0;
 }
@@ -221,13 +227,9 @@ static void out(const char *fmt, ...)
 
 /* ---- machine measurements -------------------------------------------------------------------------------------- */
 
-static int compare_doubles(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* GFLOP/s of one n x n x n GEMM through the runtime's cg_gemm (the BLAS every implementation but oneDNN/XNNPACK uses). */
+/* Peak GFLOP/s of one n x n x n GEMM through the runtime's cg_gemm (the BLAS
+   convgen and the baseline use): the best of reps calls after a warm-up, since
+   on a shared machine only the fastest run measures the hardware. */
 static double gemm_peak(int f64, int reps)
 {
   const int n = 1024;
@@ -235,8 +237,7 @@ static double gemm_peak(int f64, int reps)
   void *a = bench_alloc(count * es), *b = bench_alloc(count * es), *c = bench_alloc(count * es);
   bench_fill(a, count, es, 1u);
   bench_fill(b, count, es, 2u);
-  double t[16];
-  if (reps > 16) reps = 16;
+  double best = INFINITY;
   for (int r = -1; r < reps; ++r) {
     double start = bench_now();
     if (f64) {
@@ -244,34 +245,33 @@ static double gemm_peak(int f64, int reps)
     } else {
       cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
     }
-    if (r >= 0) t[r] = bench_now() - start;
+    double elapsed = bench_now() - start;
+    if (r >= 0 && elapsed < best) best = elapsed;
   }
-  qsort(t, (size_t)reps, sizeof t[0], compare_doubles);
   free(a);
   free(b);
   free(c);
-  return 2.0 * (double)n * (double)n * (double)n / t[reps / 2] * 1e-9;
+  return 2.0 * (double)n * (double)n * (double)n / best * 1e-9;
 }
 
-/* GB/s of memcpy between two 128 MiB buffers (bytes copied per second). */
+/* GB/s of memcpy between two 128 MiB buffers (bytes copied per second), best of reps. */
 static double memcpy_bandwidth(int reps)
 {
   const size_t bytes = (size_t)128 << 20;
   char *src = bench_alloc(bytes), *dst = bench_alloc(bytes);
   memset(src, 1, bytes);
-  double t[16];
-  if (reps > 16) reps = 16;
+  double best = INFINITY;
   for (int r = -1; r < reps; ++r) {
     double start = bench_now();
     memcpy(dst, src, bytes);
-    if (r >= 0) t[r] = bench_now() - start;
+    double elapsed = bench_now() - start;
+    if (r >= 0 && elapsed < best) best = elapsed;
   }
-  qsort(t, (size_t)reps, sizeof t[0], compare_doubles);
   volatile char sink = dst[bytes / 2];
   (void)sink;
   free(src);
   free(dst);
-  return (double)bytes / t[reps / 2] * 1e-9;
+  return (double)bytes / best * 1e-9;
 }
 
 /* ---- one layer ------------------------------------------------------------------------------------------------- */
@@ -482,12 +482,12 @@ static void print_row(const layer_result *r, double peak, size_t l2)
 {
   const bench_layer *l = r->layer;
   const cg_conv_desc *d = l->desc;
-  out("%-16s %-4s %-3s %8.2f |", l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC",
-      d->dtype == CG_DTYPE_F32 ? "f32" : "f64", r->gflop * 1e3);
+  out(r->gflop * 1e3 < 0.1 ? "%-16s %-4s %-3s %8.4f |" : "%-16s %-4s %-3s %8.2f |", l->name,
+      d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64", r->gflop * 1e3);
   for (int which = 0; which < 4; ++which) {
     double us = impl_us(r, which);
     if (us > 0.0) {
-      out("%10.1f %6.1f", us, r->gflop / (us * 1e-6));
+      out(us < 10.0 ? "%10.3f %6.1f" : "%10.1f %6.1f", us, r->gflop / (us * 1e-6));
     } else {
       out("%10s %6s", missing_word(r, which), "");
     }
@@ -566,15 +566,17 @@ static void print_summary(const layer_result *rows, int n, size_t l2)
 
 static void print_details(const layer_result *rows, int n)
 {
-  out("\nper layer: oneDNN variants (us) and what oneDNN chose (implementation, src/weights/dst layouts)\n");
-  out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0, shown = 0; i < n; ++i) {
     const layer_result *r = &rows[i];
     if (r->status[IMPL_DNNL_PLAIN] == BENCH_NA && r->status[IMPL_DNNL_BLOCKED] == BENCH_NA) continue;
+    if (shown++ == 0) {
+      out("\nper layer: oneDNN variants (us) and what oneDNN chose (implementation, src/weights/dst layouts)\n");
+      out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
+    }
     out("%-16s", r->layer->name);
     for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
       if (ok(r, k)) {
-        out(" %10.1f", r->us[k]);
+        out(r->us[k] < 10.0 ? " %10.3f" : " %10.1f", r->us[k]);
       } else {
         out(" %10s", r->status[k] == BENCH_FAIL ? "FAIL" : r->status[k] == BENCH_ERROR ? "err" : "n/a");
       }
@@ -582,6 +584,23 @@ static void print_details(const layer_result *rows, int n)
     int best = best_dnnl(r);
     out("  %s\n", best >= 0 ? r->info[best] : "");
   }
+  out("\nlargest |out - ref| / tolerance among the correct results (above 1 would be a FAIL):\n ");
+  for (int k = 0, printed = 0; k < IMPL_COUNT; ++k) {
+    double worst = -1.0;
+    const char *where = "";
+    for (int i = 0; i < n; ++i) {
+      if (rows[i].status[k] == BENCH_OK && rows[i].err_ratio[k] > worst) {
+        worst = rows[i].err_ratio[k];
+        where = rows[i].layer->name;
+      }
+    }
+    int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
+    if (worst < 0.0) continue;
+    out("%s %s%s %.2g (%s)", printed > 0 && printed % 3 == 0 ? "\n " : "", dnnl ? "oneDNN " : "", impls[k]->name,
+        worst, where);
+    printed++;
+  }
+  out("\n");
   int problems = 0;
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < IMPL_COUNT; ++k) {
@@ -636,7 +655,7 @@ static int write_csv(const char *path, const layer_result *rows, int n, double p
     const layer_result *r = &rows[i];
     const bench_layer *l = r->layer;
     const cg_conv_desc *d = l->desc;
-    fprintf(f, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.6f,%zu,%zu,%d,", l->suite,
+    fprintf(f, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.9g,%zu,%zu,%d,", l->suite,
             l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64", d->n,
             d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw, d->pad_top, d->pad_bottom, d->pad_left,
             d->pad_right, d->dh, d->dw, d->groups, d->has_bias, acts[d->activation], r->gflop, l->workspace_bytes,
@@ -700,6 +719,7 @@ static void plot(const options *o, const layer_result *rows, int n, double peak,
     fprintf(stderr, "bench: a quote in the chart's path; no chart\n");
     return;
   }
+  remove(o->png); /* a failed plot must not leave an older chart looking current */
   char expr[8192];
   snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; peak=%.3f; charttitle='%s'", data, o->png, peak, title);
   fflush(NULL);
@@ -725,7 +745,7 @@ int main(int argc, char **argv)
     usage(stderr);
     return 2;
   }
-  bench_prepare_process(argv, o.threads); /* may re-execute the bench once */
+  bench_prepare_process(argv, o.threads, o.blas_core); /* may re-execute the bench once */
   double start = bench_now();
   order_layers();
   if (o.list) {
@@ -743,9 +763,8 @@ int main(int argc, char **argv)
   bench_dnnl_describe(dnnl_text, sizeof dnnl_text);
 #endif
   size_t l2 = bench_l2_bytes();
-  int machine_reps = o.quick ? 3 : 7;
-  double peak = gemm_peak(0, machine_reps), dpeak = gemm_peak(1, o.quick ? 1 : 3);
-  double bandwidth = memcpy_bandwidth(o.quick ? 1 : 5);
+  double peak = gemm_peak(0, o.quick ? 3 : 20), dpeak = gemm_peak(1, o.quick ? 2 : 8);
+  double bandwidth = memcpy_bandwidth(o.quick ? 2 : 10);
 
   out("convgen bench: %s\n", o.threads == 1 ? "single thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, XNNPACK without a thread pool)"
                                             : "multi-threaded (--threads)");
@@ -759,7 +778,8 @@ int main(int argc, char **argv)
       "not built in"
 #endif
   );
-  out("sgemm peak %.1f GFLOP/s, dgemm %.1f GFLOP/s (1024^3 through cg_gemm, %d thread%s); memcpy %.1f GB/s (128 MiB, bytes copied per second)\n",
+  out("sgemm peak %.1f GFLOP/s, dgemm %.1f GFLOP/s (best 1024^3 GEMM through cg_gemm, %d thread%s);\n"
+      "memcpy %.1f GB/s (best copy of 128 MiB, bytes copied per second)\n",
       peak, dpeak, o.threads, o.threads == 1 ? "" : "s", bandwidth);
   out("timing: median of %d measurements per implementation, each >= %.2g ms of back-to-back calls after a warm-up,\n"
       "        implementations interleaved round-robin; GF/s = 2*MACs / time\n",

@@ -95,7 +95,7 @@ typedef struct {
 void bench_time_round_robin(bench_timed *t, int count, int samples, double min_seconds);
 
 /* Process set-up (thread counts, OpenBLAS core) and machine facts. */
-void bench_prepare_process(char **argv, int threads);
+void bench_prepare_process(char **argv, int threads, const char *blas_core);
 const char *bench_openblas_core(void);       /* "SkylakeX", ... or "(no OpenBLAS)" */
 const char *bench_openblas_core_origin(void);
 void bench_set_blas_threads(int threads);

@@ -18,7 +18,7 @@ set yrange [0.05:*]
 set ylabel "GFLOP/s (2 x MACs / median time), log scale"
 set grid ytics mytics lc rgb "#dddddd"
 set xtics rotate by -50 scale 0 font ",9"
-set key top left box opaque
+set key outside top center horizontal
 set bmargin 8
 set datafile missing "NaN"
 

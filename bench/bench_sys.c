@@ -167,18 +167,38 @@ static int set_if_different(const char *name, const char *value)
 
 /* OpenBLAS picks its core and the OpenMP runtime under oneDNN its thread count
    when the libraries load, before main; so the environment they need is set
-   here and the bench re-executes itself once if anything had to change. */
-void bench_prepare_process(char **argv, int threads)
+   here and the bench re-executes itself once if anything had to change.
+   blas_core: "best" (the best core the CPU runs, even over an OPENBLAS_CORETYPE
+   already in the environment), "keep" (whatever OpenBLAS and the environment
+   chose) or a core name to force. */
+void bench_prepare_process(char **argv, int threads, const char *blas_core)
 {
   char want[32];
   snprintf(want, sizeof want, "%d", threads);
   int changed = set_if_different("OPENBLAS_NUM_THREADS", want);
   changed |= set_if_different("OMP_NUM_THREADS", want);
-  if (getenv("OPENBLAS_CORETYPE") == NULL) {
-    const char *core = better_openblas_core();
-    if (core != NULL) {
-      setenv("OPENBLAS_CORETYPE", core, 1);
-      setenv(CORE_MARK, "1", 1);
+  if (threads > 1) {
+    /* Three thread pools take turns (OpenBLAS's, oneDNN's OpenMP team, XNNPACK's):
+       idle workers must sleep at once rather than spin on the cores the next
+       implementation needs. */
+    changed |= set_if_different("OMP_WAIT_POLICY", "PASSIVE");
+    changed |= set_if_different("OPENBLAS_THREAD_TIMEOUT", "4");
+  }
+  if (getenv(REEXEC_MARK) == NULL) {
+    const char *previous = getenv("OPENBLAS_CORETYPE");
+    char note[160];
+    int best = strcmp(blas_core, "best") == 0;
+    snprintf(note, sizeof note, "%s; in the environment it %s%s",
+             best ? "the CPU has AVX-512F/BW/DQ/VL" : "--blas-core", previous != NULL ? "was " : "was unset",
+             previous != NULL ? previous : "");
+    const char *core = NULL;
+    if (best) {
+      core = better_openblas_core();
+    } else if (strcmp(blas_core, "keep") != 0) {
+      core = blas_core;
+    }
+    if (core != NULL && set_if_different("OPENBLAS_CORETYPE", core)) {
+      setenv(CORE_MARK, note, 1);
       changed = 1;
     }
   }
@@ -213,9 +233,16 @@ const char *bench_openblas_core(void)
 
 const char *bench_openblas_core_origin(void)
 {
-  if (getenv(CORE_MARK) != NULL) return "OPENBLAS_CORETYPE set by the bench: the CPU has AVX-512F/BW/DQ/VL";
-  if (getenv("OPENBLAS_CORETYPE") != NULL) return "OPENBLAS_CORETYPE from the environment";
-  return "OpenBLAS's own choice";
+  static char text[256];
+  const char *mark = getenv(CORE_MARK), *env = getenv("OPENBLAS_CORETYPE");
+  if (mark != NULL) {
+    snprintf(text, sizeof text, "OPENBLAS_CORETYPE=%s set by the bench, %s", env != NULL ? env : "?", mark);
+  } else if (env != NULL) {
+    snprintf(text, sizeof text, "OPENBLAS_CORETYPE=%s from the environment", env);
+  } else {
+    snprintf(text, sizeof text, "OpenBLAS's own choice");
+  }
+  return text;
 }
 
 void bench_cpu_model(char *buf, size_t len)

@@ -46,9 +46,13 @@ static void describe_md(const dnnl_memory_desc_t *md, const char *letters, char 
   int order[DNNL_MAX_NDIMS], blocked[DNNL_MAX_NDIMS] = { 0 };
   for (int i = 0; i < md->ndims; ++i) order[i] = i;
   for (int i = 0; i < bd->inner_nblks; ++i) blocked[bd->inner_idxs[i]] = 1;
-  for (int i = 1; i < md->ndims; ++i) { /* insertion sort, stable on equal strides */
+  /* insertion sort by decreasing stride; on equal strides a dimension of size 1
+     (whose stride means nothing) goes inside the others, otherwise order is kept */
+  for (int i = 1; i < md->ndims; ++i) {
     int v = order[i], j = i;
-    while (j > 0 && bd->strides[order[j - 1]] < bd->strides[v]) {
+    while (j > 0 && (bd->strides[order[j - 1]] < bd->strides[v] ||
+                     (bd->strides[order[j - 1]] == bd->strides[v] && md->dims[order[j - 1]] == 1 &&
+                      md->dims[v] != 1))) {
       order[j] = order[j - 1];
       --j;
     }

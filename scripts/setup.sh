@@ -2,7 +2,8 @@
 # Installs the Debian packages convgen's build and tests need, if any is missing.
 set -eu
 
-packages="lua5.4 lua-check libopenblas-dev check cmake pkg-config make gcc clang"
+packages="lua5.4 lua-check libopenblas-dev check cmake pkg-config make gcc clang
+  libdnnl-dev libxnnpack-dev libpthreadpool-dev gnuplot-nox"
 
 missing=""
 for p in $packages; do
