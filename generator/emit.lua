@@ -227,15 +227,15 @@ local function fast_driver(p)
   local L, f = p.layer, p.fast
   local grouped = L.groups > 1 and f.kind ~= "depthwise"
   local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
-  local src = f.source == "padded" and "stage" or (f.source == "im2col" and "stage" or "image")
+  local src = f.source == "input" and "image" or "stage"
   f.group_prologue, f.row_prologue = {}, {}
   local g = f.group_prologue
   if L.layout == "NCHW" then
     if f.source == "im2col" then
       g[#g + 1] = p.im2col_group and string.format("im2col_group(%s, stage);", plus("image", gvar(p.cg * p.hw)))
         or string.format("%s_im2col(image, stage);", p.sym)
-    elseif f.source == "padded" then
-      src = plus("stage", gvar(p.cg * f.hp * f.wp))
+    elseif f.source == "padded" or f.source == "staged" then
+      src = plus("stage", gvar(p.cg * f.b_cstride))
     else
       src = plus("image", gvar(p.cg * p.hw))
     end
@@ -245,7 +245,7 @@ local function fast_driver(p)
     f.row_loop = f.k_loop == "taps"
     if f.row_loop then
       f.row_prologue = {
-        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.wp),
+        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.row_pitch),
         string.format("float *y_row = y_group + oh * %d;", L.ow),
       }
     else
@@ -263,9 +263,10 @@ local function fast_driver(p)
           or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
     end
     f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output channels x output columns",
-      f.source == "im2col" and "im2col, then tiles over the col matrix"
-        or (f.source == "padded" and "kernel taps read in place from a zero-padded copy of the image"
-          or "kernel taps read in place from the image"),
+      ({ im2col = "im2col, then tiles over the col matrix",
+         padded = "kernel taps read in place from a zero-padded copy of the image",
+         staged = "kernel taps read in place from a zero-padded copy split into column phases",
+         input = "kernel taps read in place from the image" })[f.source],
       f.row_tiles[1].size, f.col_tiles[1].size)
   else
     local pixel = L.sw * L.c

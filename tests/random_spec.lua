@@ -39,6 +39,10 @@ local function draw_layer(index)
     L.m = L.groups * pick({ 1, 1, 2 })
   end
   L.h, L.w = math.random(1, 14), math.random(1, 14)
+  if math.random() < 0.3 then
+    -- wide rows reach the kernels that tile along output rows (16 or more outputs)
+    L.h, L.w = math.random(1, 6), math.random(16, 70)
+  end
   L.kh, L.kw = math.random(1, 5), math.random(1, 5)
   L.sh, L.sw = math.random(1, 3), math.random(1, 3)
   L.dh, L.dw = pick({ 1, 1, 1, 2, 3 }), pick({ 1, 1, 1, 2 })

@@ -120,309 +120,443 @@ void resnet8_s2_a_col2im(const float *col, float *x)
 #if CONVGEN_AVX512
 #include <immintrin.h>
 
-/* 11 output channels x 32 output columns, in 22 zmm accumulators. */
-static inline void tile_11x32(const float *restrict w, const float *restrict b, float *restrict y,
+/* Copies one image into a zero-padded [16][33][2][17], each padded row split into its 2 column phases, so every kernel tap of a stride-2 row is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  memset(stage, 0, 17952 * sizeof(float));
+  for (int c = 0; c < 16; ++c) {
+    for (int h = 0; h < 32; ++h) {
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + i] = x[c * 1024 + h * 32 + i * 2];
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + 17 + i] = x[c * 1024 + h * 32 + 1 + i * 2];
+    }
+  }
+}
+
+/* 16 output channels x 16 output columns, in 16 zmm accumulators. */
+static inline void tile_16x16(const float *restrict w, const float *restrict b, float *restrict y,
                               const float *restrict bias)
 {
   __m512 acc0_0 = _mm512_setzero_ps();
-  __m512 acc0_1 = _mm512_setzero_ps();
   __m512 acc1_0 = _mm512_setzero_ps();
-  __m512 acc1_1 = _mm512_setzero_ps();
   __m512 acc2_0 = _mm512_setzero_ps();
-  __m512 acc2_1 = _mm512_setzero_ps();
   __m512 acc3_0 = _mm512_setzero_ps();
-  __m512 acc3_1 = _mm512_setzero_ps();
   __m512 acc4_0 = _mm512_setzero_ps();
-  __m512 acc4_1 = _mm512_setzero_ps();
   __m512 acc5_0 = _mm512_setzero_ps();
-  __m512 acc5_1 = _mm512_setzero_ps();
   __m512 acc6_0 = _mm512_setzero_ps();
-  __m512 acc6_1 = _mm512_setzero_ps();
   __m512 acc7_0 = _mm512_setzero_ps();
-  __m512 acc7_1 = _mm512_setzero_ps();
   __m512 acc8_0 = _mm512_setzero_ps();
-  __m512 acc8_1 = _mm512_setzero_ps();
   __m512 acc9_0 = _mm512_setzero_ps();
-  __m512 acc9_1 = _mm512_setzero_ps();
   __m512 acc10_0 = _mm512_setzero_ps();
-  __m512 acc10_1 = _mm512_setzero_ps();
+  __m512 acc11_0 = _mm512_setzero_ps();
+  __m512 acc12_0 = _mm512_setzero_ps();
+  __m512 acc13_0 = _mm512_setzero_ps();
+  __m512 acc14_0 = _mm512_setzero_ps();
+  __m512 acc15_0 = _mm512_setzero_ps();
   __m512 a;
-  for (int k = 0; k < 144; ++k) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
-    a = _mm512_set1_ps(w[0]);
-    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
-    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
-    a = _mm512_set1_ps(w[144]);
-    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
-    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
-    a = _mm512_set1_ps(w[288]);
-    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
-    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
-    a = _mm512_set1_ps(w[432]);
-    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
-    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
-    a = _mm512_set1_ps(w[576]);
-    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
-    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
-    a = _mm512_set1_ps(w[720]);
-    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
-    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
-    a = _mm512_set1_ps(w[864]);
-    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
-    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
-    a = _mm512_set1_ps(w[1008]);
-    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
-    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
-    a = _mm512_set1_ps(w[1152]);
-    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
-    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
-    a = _mm512_set1_ps(w[1296]);
-    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
-    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
-    a = _mm512_set1_ps(w[1440]);
-    acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
-    acc10_1 = _mm512_fmadd_ps(a, b1, acc10_1);
-    w += 1;
-    b += 256;
+  for (int c = 0; c < 16; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b);
+      a = _mm512_set1_ps(w[0]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[144]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[288]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[432]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[576]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[720]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[864]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1008]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1152]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1296]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1440]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1584]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1728]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1872]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2016]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2160]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 17);
+      a = _mm512_set1_ps(w[1]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[145]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[289]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[433]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[577]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[721]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[865]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1009]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1153]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1297]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1441]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1585]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1729]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1873]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2017]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2161]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 1);
+      a = _mm512_set1_ps(w[2]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[146]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[290]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[434]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[578]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[722]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[866]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1010]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1154]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1298]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1442]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1586]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1730]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1874]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2018]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2162]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b + 34);
+      a = _mm512_set1_ps(w[3]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[147]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[291]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[435]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[579]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[723]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[867]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1011]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1155]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1299]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1443]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1587]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1731]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1875]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2019]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2163]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 51);
+      a = _mm512_set1_ps(w[4]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[148]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[292]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[436]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[580]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[724]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[868]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1012]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1156]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1300]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1444]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1588]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1732]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1876]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2020]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2164]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 35);
+      a = _mm512_set1_ps(w[5]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[149]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[293]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[437]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[581]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[725]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[869]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1013]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1157]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1301]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1445]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1589]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1733]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1877]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2021]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2165]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m512 b0 = _mm512_loadu_ps(b + 68);
+      a = _mm512_set1_ps(w[6]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[150]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[294]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[438]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[582]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[726]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[870]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1014]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1158]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1302]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1446]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1590]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1734]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1878]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2022]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2166]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m512 b0 = _mm512_loadu_ps(b + 85);
+      a = _mm512_set1_ps(w[7]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[151]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[295]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[439]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[583]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[727]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[871]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1015]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1159]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1303]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1447]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1591]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1735]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1879]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2023]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2167]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m512 b0 = _mm512_loadu_ps(b + 69);
+      a = _mm512_set1_ps(w[8]);
+      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+      a = _mm512_set1_ps(w[152]);
+      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+      a = _mm512_set1_ps(w[296]);
+      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+      a = _mm512_set1_ps(w[440]);
+      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+      a = _mm512_set1_ps(w[584]);
+      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+      a = _mm512_set1_ps(w[728]);
+      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+      a = _mm512_set1_ps(w[872]);
+      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+      a = _mm512_set1_ps(w[1016]);
+      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+      a = _mm512_set1_ps(w[1160]);
+      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+      a = _mm512_set1_ps(w[1304]);
+      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+      a = _mm512_set1_ps(w[1448]);
+      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+      a = _mm512_set1_ps(w[1592]);
+      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
+      a = _mm512_set1_ps(w[1736]);
+      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
+      a = _mm512_set1_ps(w[1880]);
+      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
+      a = _mm512_set1_ps(w[2024]);
+      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
+      a = _mm512_set1_ps(w[2168]);
+      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
+    }
+    w += 9;
+    b += 1122;
   }
   if (bias != NULL) {
     a = _mm512_set1_ps(bias[0]);
     acc0_0 = _mm512_add_ps(acc0_0, a);
-    acc0_1 = _mm512_add_ps(acc0_1, a);
     a = _mm512_set1_ps(bias[1]);
     acc1_0 = _mm512_add_ps(acc1_0, a);
-    acc1_1 = _mm512_add_ps(acc1_1, a);
     a = _mm512_set1_ps(bias[2]);
     acc2_0 = _mm512_add_ps(acc2_0, a);
-    acc2_1 = _mm512_add_ps(acc2_1, a);
     a = _mm512_set1_ps(bias[3]);
     acc3_0 = _mm512_add_ps(acc3_0, a);
-    acc3_1 = _mm512_add_ps(acc3_1, a);
     a = _mm512_set1_ps(bias[4]);
     acc4_0 = _mm512_add_ps(acc4_0, a);
-    acc4_1 = _mm512_add_ps(acc4_1, a);
     a = _mm512_set1_ps(bias[5]);
     acc5_0 = _mm512_add_ps(acc5_0, a);
-    acc5_1 = _mm512_add_ps(acc5_1, a);
     a = _mm512_set1_ps(bias[6]);
     acc6_0 = _mm512_add_ps(acc6_0, a);
-    acc6_1 = _mm512_add_ps(acc6_1, a);
     a = _mm512_set1_ps(bias[7]);
     acc7_0 = _mm512_add_ps(acc7_0, a);
-    acc7_1 = _mm512_add_ps(acc7_1, a);
     a = _mm512_set1_ps(bias[8]);
     acc8_0 = _mm512_add_ps(acc8_0, a);
-    acc8_1 = _mm512_add_ps(acc8_1, a);
     a = _mm512_set1_ps(bias[9]);
     acc9_0 = _mm512_add_ps(acc9_0, a);
-    acc9_1 = _mm512_add_ps(acc9_1, a);
     a = _mm512_set1_ps(bias[10]);
     acc10_0 = _mm512_add_ps(acc10_0, a);
-    acc10_1 = _mm512_add_ps(acc10_1, a);
+    a = _mm512_set1_ps(bias[11]);
+    acc11_0 = _mm512_add_ps(acc11_0, a);
+    a = _mm512_set1_ps(bias[12]);
+    acc12_0 = _mm512_add_ps(acc12_0, a);
+    a = _mm512_set1_ps(bias[13]);
+    acc13_0 = _mm512_add_ps(acc13_0, a);
+    a = _mm512_set1_ps(bias[14]);
+    acc14_0 = _mm512_add_ps(acc14_0, a);
+    a = _mm512_set1_ps(bias[15]);
+    acc15_0 = _mm512_add_ps(acc15_0, a);
   }
   acc0_0 = _mm512_max_ps(_mm512_setzero_ps(), acc0_0);
   _mm512_storeu_ps(y, acc0_0);
-  acc0_1 = _mm512_max_ps(_mm512_setzero_ps(), acc0_1);
-  _mm512_storeu_ps(y + 16, acc0_1);
   acc1_0 = _mm512_max_ps(_mm512_setzero_ps(), acc1_0);
   _mm512_storeu_ps(y + 256, acc1_0);
-  acc1_1 = _mm512_max_ps(_mm512_setzero_ps(), acc1_1);
-  _mm512_storeu_ps(y + 272, acc1_1);
   acc2_0 = _mm512_max_ps(_mm512_setzero_ps(), acc2_0);
   _mm512_storeu_ps(y + 512, acc2_0);
-  acc2_1 = _mm512_max_ps(_mm512_setzero_ps(), acc2_1);
-  _mm512_storeu_ps(y + 528, acc2_1);
   acc3_0 = _mm512_max_ps(_mm512_setzero_ps(), acc3_0);
   _mm512_storeu_ps(y + 768, acc3_0);
-  acc3_1 = _mm512_max_ps(_mm512_setzero_ps(), acc3_1);
-  _mm512_storeu_ps(y + 784, acc3_1);
   acc4_0 = _mm512_max_ps(_mm512_setzero_ps(), acc4_0);
   _mm512_storeu_ps(y + 1024, acc4_0);
-  acc4_1 = _mm512_max_ps(_mm512_setzero_ps(), acc4_1);
-  _mm512_storeu_ps(y + 1040, acc4_1);
   acc5_0 = _mm512_max_ps(_mm512_setzero_ps(), acc5_0);
   _mm512_storeu_ps(y + 1280, acc5_0);
-  acc5_1 = _mm512_max_ps(_mm512_setzero_ps(), acc5_1);
-  _mm512_storeu_ps(y + 1296, acc5_1);
   acc6_0 = _mm512_max_ps(_mm512_setzero_ps(), acc6_0);
   _mm512_storeu_ps(y + 1536, acc6_0);
-  acc6_1 = _mm512_max_ps(_mm512_setzero_ps(), acc6_1);
-  _mm512_storeu_ps(y + 1552, acc6_1);
   acc7_0 = _mm512_max_ps(_mm512_setzero_ps(), acc7_0);
   _mm512_storeu_ps(y + 1792, acc7_0);
-  acc7_1 = _mm512_max_ps(_mm512_setzero_ps(), acc7_1);
-  _mm512_storeu_ps(y + 1808, acc7_1);
   acc8_0 = _mm512_max_ps(_mm512_setzero_ps(), acc8_0);
   _mm512_storeu_ps(y + 2048, acc8_0);
-  acc8_1 = _mm512_max_ps(_mm512_setzero_ps(), acc8_1);
-  _mm512_storeu_ps(y + 2064, acc8_1);
   acc9_0 = _mm512_max_ps(_mm512_setzero_ps(), acc9_0);
   _mm512_storeu_ps(y + 2304, acc9_0);
-  acc9_1 = _mm512_max_ps(_mm512_setzero_ps(), acc9_1);
-  _mm512_storeu_ps(y + 2320, acc9_1);
   acc10_0 = _mm512_max_ps(_mm512_setzero_ps(), acc10_0);
   _mm512_storeu_ps(y + 2560, acc10_0);
-  acc10_1 = _mm512_max_ps(_mm512_setzero_ps(), acc10_1);
-  _mm512_storeu_ps(y + 2576, acc10_1);
+  acc11_0 = _mm512_max_ps(_mm512_setzero_ps(), acc11_0);
+  _mm512_storeu_ps(y + 2816, acc11_0);
+  acc12_0 = _mm512_max_ps(_mm512_setzero_ps(), acc12_0);
+  _mm512_storeu_ps(y + 3072, acc12_0);
+  acc13_0 = _mm512_max_ps(_mm512_setzero_ps(), acc13_0);
+  _mm512_storeu_ps(y + 3328, acc13_0);
+  acc14_0 = _mm512_max_ps(_mm512_setzero_ps(), acc14_0);
+  _mm512_storeu_ps(y + 3584, acc14_0);
+  acc15_0 = _mm512_max_ps(_mm512_setzero_ps(), acc15_0);
+  _mm512_storeu_ps(y + 3840, acc15_0);
 }
 
-/* 10 output channels x 32 output columns, in 20 zmm accumulators. */
-static inline void tile_10x32(const float *restrict w, const float *restrict b, float *restrict y,
-                              const float *restrict bias)
-{
-  __m512 acc0_0 = _mm512_setzero_ps();
-  __m512 acc0_1 = _mm512_setzero_ps();
-  __m512 acc1_0 = _mm512_setzero_ps();
-  __m512 acc1_1 = _mm512_setzero_ps();
-  __m512 acc2_0 = _mm512_setzero_ps();
-  __m512 acc2_1 = _mm512_setzero_ps();
-  __m512 acc3_0 = _mm512_setzero_ps();
-  __m512 acc3_1 = _mm512_setzero_ps();
-  __m512 acc4_0 = _mm512_setzero_ps();
-  __m512 acc4_1 = _mm512_setzero_ps();
-  __m512 acc5_0 = _mm512_setzero_ps();
-  __m512 acc5_1 = _mm512_setzero_ps();
-  __m512 acc6_0 = _mm512_setzero_ps();
-  __m512 acc6_1 = _mm512_setzero_ps();
-  __m512 acc7_0 = _mm512_setzero_ps();
-  __m512 acc7_1 = _mm512_setzero_ps();
-  __m512 acc8_0 = _mm512_setzero_ps();
-  __m512 acc8_1 = _mm512_setzero_ps();
-  __m512 acc9_0 = _mm512_setzero_ps();
-  __m512 acc9_1 = _mm512_setzero_ps();
-  __m512 a;
-  for (int k = 0; k < 144; ++k) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
-    a = _mm512_set1_ps(w[0]);
-    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
-    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
-    a = _mm512_set1_ps(w[144]);
-    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
-    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
-    a = _mm512_set1_ps(w[288]);
-    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
-    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
-    a = _mm512_set1_ps(w[432]);
-    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
-    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
-    a = _mm512_set1_ps(w[576]);
-    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
-    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
-    a = _mm512_set1_ps(w[720]);
-    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
-    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
-    a = _mm512_set1_ps(w[864]);
-    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
-    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
-    a = _mm512_set1_ps(w[1008]);
-    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
-    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
-    a = _mm512_set1_ps(w[1152]);
-    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
-    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
-    a = _mm512_set1_ps(w[1296]);
-    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
-    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
-    w += 1;
-    b += 256;
-  }
-  if (bias != NULL) {
-    a = _mm512_set1_ps(bias[0]);
-    acc0_0 = _mm512_add_ps(acc0_0, a);
-    acc0_1 = _mm512_add_ps(acc0_1, a);
-    a = _mm512_set1_ps(bias[1]);
-    acc1_0 = _mm512_add_ps(acc1_0, a);
-    acc1_1 = _mm512_add_ps(acc1_1, a);
-    a = _mm512_set1_ps(bias[2]);
-    acc2_0 = _mm512_add_ps(acc2_0, a);
-    acc2_1 = _mm512_add_ps(acc2_1, a);
-    a = _mm512_set1_ps(bias[3]);
-    acc3_0 = _mm512_add_ps(acc3_0, a);
-    acc3_1 = _mm512_add_ps(acc3_1, a);
-    a = _mm512_set1_ps(bias[4]);
-    acc4_0 = _mm512_add_ps(acc4_0, a);
-    acc4_1 = _mm512_add_ps(acc4_1, a);
-    a = _mm512_set1_ps(bias[5]);
-    acc5_0 = _mm512_add_ps(acc5_0, a);
-    acc5_1 = _mm512_add_ps(acc5_1, a);
-    a = _mm512_set1_ps(bias[6]);
-    acc6_0 = _mm512_add_ps(acc6_0, a);
-    acc6_1 = _mm512_add_ps(acc6_1, a);
-    a = _mm512_set1_ps(bias[7]);
-    acc7_0 = _mm512_add_ps(acc7_0, a);
-    acc7_1 = _mm512_add_ps(acc7_1, a);
-    a = _mm512_set1_ps(bias[8]);
-    acc8_0 = _mm512_add_ps(acc8_0, a);
-    acc8_1 = _mm512_add_ps(acc8_1, a);
-    a = _mm512_set1_ps(bias[9]);
-    acc9_0 = _mm512_add_ps(acc9_0, a);
-    acc9_1 = _mm512_add_ps(acc9_1, a);
-  }
-  acc0_0 = _mm512_max_ps(_mm512_setzero_ps(), acc0_0);
-  _mm512_storeu_ps(y, acc0_0);
-  acc0_1 = _mm512_max_ps(_mm512_setzero_ps(), acc0_1);
-  _mm512_storeu_ps(y + 16, acc0_1);
-  acc1_0 = _mm512_max_ps(_mm512_setzero_ps(), acc1_0);
-  _mm512_storeu_ps(y + 256, acc1_0);
-  acc1_1 = _mm512_max_ps(_mm512_setzero_ps(), acc1_1);
-  _mm512_storeu_ps(y + 272, acc1_1);
-  acc2_0 = _mm512_max_ps(_mm512_setzero_ps(), acc2_0);
-  _mm512_storeu_ps(y + 512, acc2_0);
-  acc2_1 = _mm512_max_ps(_mm512_setzero_ps(), acc2_1);
-  _mm512_storeu_ps(y + 528, acc2_1);
-  acc3_0 = _mm512_max_ps(_mm512_setzero_ps(), acc3_0);
-  _mm512_storeu_ps(y + 768, acc3_0);
-  acc3_1 = _mm512_max_ps(_mm512_setzero_ps(), acc3_1);
-  _mm512_storeu_ps(y + 784, acc3_1);
-  acc4_0 = _mm512_max_ps(_mm512_setzero_ps(), acc4_0);
-  _mm512_storeu_ps(y + 1024, acc4_0);
-  acc4_1 = _mm512_max_ps(_mm512_setzero_ps(), acc4_1);
-  _mm512_storeu_ps(y + 1040, acc4_1);
-  acc5_0 = _mm512_max_ps(_mm512_setzero_ps(), acc5_0);
-  _mm512_storeu_ps(y + 1280, acc5_0);
-  acc5_1 = _mm512_max_ps(_mm512_setzero_ps(), acc5_1);
-  _mm512_storeu_ps(y + 1296, acc5_1);
-  acc6_0 = _mm512_max_ps(_mm512_setzero_ps(), acc6_0);
-  _mm512_storeu_ps(y + 1536, acc6_0);
-  acc6_1 = _mm512_max_ps(_mm512_setzero_ps(), acc6_1);
-  _mm512_storeu_ps(y + 1552, acc6_1);
-  acc7_0 = _mm512_max_ps(_mm512_setzero_ps(), acc7_0);
-  _mm512_storeu_ps(y + 1792, acc7_0);
-  acc7_1 = _mm512_max_ps(_mm512_setzero_ps(), acc7_1);
-  _mm512_storeu_ps(y + 1808, acc7_1);
-  acc8_0 = _mm512_max_ps(_mm512_setzero_ps(), acc8_0);
-  _mm512_storeu_ps(y + 2048, acc8_0);
-  acc8_1 = _mm512_max_ps(_mm512_setzero_ps(), acc8_1);
-  _mm512_storeu_ps(y + 2064, acc8_1);
-  acc9_0 = _mm512_max_ps(_mm512_setzero_ps(), acc9_0);
-  _mm512_storeu_ps(y + 2304, acc9_0);
-  acc9_1 = _mm512_max_ps(_mm512_setzero_ps(), acc9_1);
-  _mm512_storeu_ps(y + 2320, acc9_1);
-}
-
-/* AVX-512 path: im2col, then tiles over the col matrix, 11x32 register tiles over output channels x output columns */
+/* AVX-512 path: kernel taps read in place from a zero-padded copy split into column phases, 16x16 register tiles over output channels x output columns */
 static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
 {
   const float *image = x;
   float *out = y;
-  resnet8_s2_a_im2col(image, stage);
+  pad_input(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  const float *b_row = b_src;
-  float *y_row = y_group;
-  for (int t = 0; t < 8; ++t) {
-    const int p0 = t * 32;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 68;
+    float *y_row = y_group + oh * 16;
     for (int mb = 0; mb < 2; ++mb) {
-      const int m0 = mb * 11;
-      tile_11x32(w_group + m0 * 144, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
+      const int m0 = mb * 16;
+      tile_16x16(w_group + m0 * 144, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
     }
-  }
-  for (int t = 0; t < 8; ++t) {
-    const int p0 = t * 32;
-    tile_10x32(w_group + 22 * 144, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
   }
 }
 #else

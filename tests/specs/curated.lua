@@ -61,6 +61,18 @@ local cases = {
     unroll = "full" } end },
   { "forced_loops", function() return { input = { c = 1, h = 3, w = 3 }, filters = 2, kernel = 2,
     padding = 1, unroll = "loops" } end },
+  -- output rows of 16 or more: the AVX-512 kernels read taps in place (stride 1, 2, 3;
+  -- dilation; masked tails of 1, 15 and 17 columns)
+  { "wide_s1", function() return { input = { c = 3, h = 3, w = 33 }, filters = 5, kernel = 3, padding = 1,
+    activation = "relu" } end },
+  { "wide_s2", function() return { input = { c = 2, h = 5, w = 40 }, filters = 3, kernel = { 3, 4 }, stride = 2,
+    padding = { top = 0, bottom = 1, left = 1, right = 2 } } end },
+  { "wide_s3_dil2", function() return { input = { c = 2, h = 7, w = 56 }, filters = 4, kernel = 3, stride = 3,
+    dilation = 2, padding = 2, activation = "relu6" } end },
+  { "wide_s2_nopad", function() return { input = { c = 3, h = 4, w = 35 }, filters = 2, kernel = 3,
+    stride = { 1, 2 } } end },
+  { "wide_dw", function() return { input = { c = 4, h = 3, w = 17 }, filters = 4, kernel = 3, padding = 1,
+    groups = 4 } end },
   -- large enough that "auto" keeps loops
   { "auto_loops", function() return { input = { c = 8, h = 20, w = 20 }, filters = 8, kernel = 3,
     padding = 1, activation = "relu" } end },
