@@ -32,8 +32,9 @@ test-asan: setup
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
 # The benchmark (bench/README.md): checks, then times, every layer of bench/bench_shapes.csv through
-# convgen, a textbook baseline, oneDNN and XNNPACK; the table, CSV and chart are kept in bench/results/.
-# Extra options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--filter r18 --threads 2".
+# convgen, a textbook baseline, oneDNN and XNNPACK, forward and backward (data, weights); the tables,
+# CSV and charts are kept in bench/results/ (a chart this run did not draw is removed there).
+# Extra options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--filter r18 --threads 2 --pass bwd".
 BENCH_ARGS ?=
 BENCH_OUT = $(BUILD)/bench
 .PHONY: bench
@@ -42,7 +43,11 @@ bench: configure
 	$(BENCH_OUT)/convgen_bench --csv $(BENCH_OUT)/bench_results.csv --png $(BENCH_OUT)/bench.png \
 		--txt $(BENCH_OUT)/bench_table.txt $(BENCH_ARGS)
 	mkdir -p bench/results
-	cp $(BENCH_OUT)/bench_results.csv $(BENCH_OUT)/bench.png $(BENCH_OUT)/bench_table.txt bench/results/
+	cp $(BENCH_OUT)/bench_results.csv $(BENCH_OUT)/bench_table.txt bench/results/
+	rm -f bench/results/bench.png bench/results/bench_backward.png
+	for png in bench.png bench_backward.png; do \
+		if [ -f $(BENCH_OUT)/$$png ]; then cp $(BENCH_OUT)/$$png bench/results/; fi; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

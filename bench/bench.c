@@ -1,4 +1,4 @@
-/* bench/bench.c: `make bench`: checks, then times, every benchmark layer through convgen, a textbook baseline, oneDNN and XNNPACK; writes a table, a CSV and a chart. */
+/* bench/bench.c: `make bench`: checks, then times, every benchmark layer (forward, backward data, backward weights) through convgen, a textbook baseline, oneDNN and XNNPACK; writes tables, a CSV and charts. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -22,6 +22,9 @@
 #ifndef BENCH_PLOT_SCRIPT
 #define BENCH_PLOT_SCRIPT "bench_plot.gp"
 #endif
+#ifndef BENCH_PLOT_BACKWARD_SCRIPT
+#define BENCH_PLOT_BACKWARD_SCRIPT "bench_plot_backward.gp"
+#endif
 #ifndef BENCH_GNUPLOT
 #define BENCH_GNUPLOT "gnuplot"
 #endif
@@ -29,15 +32,37 @@
 /* ---- layers ---------------------------------------------------------------------------------------------------- */
 
 #define LAYER_F32(sym, SYM)                                                                               \
-  { #sym, "", &sym##_desc, sym##_conv, NULL, sym##_im2col, NULL, SYM##_WORKSPACE_BYTES,                   \
-    (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
+  { #sym, "", &sym##_desc, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL, NULL,                  \
+    SYM##_WORKSPACE_BYTES, (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
 #define LAYER_F64(sym, SYM)                                                                               \
-  { #sym, "", &sym##_desc, NULL, sym##_conv, NULL, sym##_im2col, SYM##_WORKSPACE_BYTES,                   \
-    (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
+  { #sym, "", &sym##_desc, NULL, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL,                  \
+    SYM##_WORKSPACE_BYTES, (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
 static bench_layer generated[] = { BENCH_MODEL_LAYERS_F32(LAYER_F32) BENCH_MODEL_LAYERS_F64(LAYER_F64) };
 #undef LAYER_F32
 #undef LAYER_F64
 #define LAYER_COUNT (sizeof generated / sizeof generated[0])
+
+/* The gradient functions of the layers generated with backward = true, found
+   by descriptor; the last entry only keeps the list non-empty. */
+static const struct {
+  const cg_conv_desc *desc;
+  bench_bwd_data_f32_fn data_f32;
+  bench_bwd_weights_f32_fn weights_f32;
+  bench_bwd_data_f64_fn data_f64;
+  bench_bwd_weights_f64_fn weights_f64;
+} gradients[] = {
+#define BACKWARD_F32(sym, SYM) { &sym##_desc, sym##_conv_backward_data, sym##_conv_backward_weights, NULL, NULL },
+#define BACKWARD_F64(sym, SYM) { &sym##_desc, NULL, NULL, sym##_conv_backward_data, sym##_conv_backward_weights },
+  BENCH_MODEL_BACKWARD_F32(BACKWARD_F32) BENCH_MODEL_BACKWARD_F64(BACKWARD_F64)
+#undef BACKWARD_F32
+#undef BACKWARD_F64
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
+static int has_backward(const bench_layer *l)
+{
+  return l->bwd_data_f32 != NULL || l->bwd_data_f64 != NULL;
+}
 
 #define SUITE_ENTRY(name, suite) { #name, suite },
 static const struct {
@@ -54,6 +79,13 @@ static void order_layers(void)
   size_t prefix = strlen(BENCH_PREFIX), count = 0;
   for (size_t i = 0; i < LAYER_COUNT; ++i) {
     if (strncmp(generated[i].name, BENCH_PREFIX, prefix) == 0) generated[i].name += prefix;
+    for (size_t k = 0; gradients[k].desc != NULL; ++k) {
+      if (gradients[k].desc != generated[i].desc) continue;
+      generated[i].bwd_data_f32 = gradients[k].data_f32;
+      generated[i].bwd_weights_f32 = gradients[k].weights_f32;
+      generated[i].bwd_data_f64 = gradients[k].data_f64;
+      generated[i].bwd_weights_f64 = gradients[k].weights_f64;
+    }
   }
   for (size_t s = 0; s < SUITE_COUNT; ++s) {
     for (size_t i = 0; i < LAYER_COUNT; ++i) {
@@ -101,16 +133,20 @@ typedef struct {
   int threads;
   const char *csv, *png, *txt, *blas_core;
   int quick, samples, plot, list;
+  int passes; /* bit (1 << pass) per bench_pass to run */
   double min_seconds;
 } options;
+
+static const char *const pass_names[BENCH_PASS_COUNT] = { "fwd", "bwd_data", "bwd_weights" };
 
 static void usage(FILE *f)
 {
   fprintf(f,
           "usage: convgen_bench [--filter S1,S2,...] [--threads N] [--quick] [--samples N] [--min-ms MS]\n"
           "                     [--csv PATH] [--png PATH] [--txt PATH] [--no-plot] [--blas-core best|keep|NAME]\n"
-          "                     [--list]\n"
+          "                     [--pass fwd,bwd_data,bwd_weights] [--list]\n"
           "  --filter    only layers whose name contains one of the substrings (or whose suite is one of them)\n"
+          "  --pass      which passes to run (default all three; bwd means bwd_data,bwd_weights)\n"
           "  --threads   threads for every implementation (default 1: the headline single-thread numbers)\n"
           "  --quick     3 measurements of >= 0.2 ms each: a smoke test, not a measurement\n"
           "  --samples   measurements per layer and implementation (default 21; median reported)\n"
@@ -132,6 +168,30 @@ static int parse_int(const char *s, int *out)
   return 0;
 }
 
+/* "fwd,bwd_data,..." -> a bit per pass; -1 for an unknown word or an empty list. */
+static int parse_passes(const char *list)
+{
+  int bits = 0;
+  while (*list != '\0') {
+    size_t len = strcspn(list, ",");
+    int found = 0;
+    for (int k = 0; k < BENCH_PASS_COUNT; ++k) {
+      if (strlen(pass_names[k]) == len && strncmp(list, pass_names[k], len) == 0) {
+        bits |= 1 << k;
+        found = 1;
+      }
+    }
+    if (len == 3 && strncmp(list, "bwd", 3) == 0) {
+      bits |= 1 << BENCH_PASS_BWD_DATA | 1 << BENCH_PASS_BWD_WEIGHTS;
+      found = 1;
+    }
+    if (!found) return -1;
+    list += len;
+    if (*list == ',') ++list;
+  }
+  return bits != 0 ? bits : -1;
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
   o->filter = NULL;
@@ -144,6 +204,7 @@ static int parse_options(int argc, char **argv, options *o)
   o->samples = 0;
   o->plot = 1;
   o->list = 0;
+  o->passes = (1 << BENCH_PASS_COUNT) - 1;
   o->min_seconds = 0.0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
@@ -167,6 +228,9 @@ static int parse_options(int argc, char **argv, options *o)
       o->txt = value;
     } else if (strcmp(a, "--blas-core") == 0 && value != NULL) {
       o->blas_core = value;
+    } else if (strcmp(a, "--pass") == 0 && value != NULL) {
+      o->passes = parse_passes(value);
+      if (o->passes < 0) return -1;
     } else {
       takes_value = 0;
       if (strcmp(a, "--quick") == 0) {
@@ -278,18 +342,28 @@ static double memcpy_bandwidth(int reps)
 
 typedef struct {
   const bench_layer *layer;
-  double gflop;                   /* 2 * MACs, in units of 1e9 */
+  bench_pass pass;
+  double gflop;                   /* 2 * MACs (the forward's, for every pass), in units of 1e9 */
   bench_status status[IMPL_COUNT];
   double us[IMPL_COUNT];          /* median time of one call, when status is BENCH_OK */
   double err_ratio[IMPL_COUNT];   /* max |out - ref| / tolerance over the output */
   char info[IMPL_COUNT][200];     /* library choices, or the reason for n/a / err / FAIL */
-  double im2col_us, memcpy_us;
+  double im2col_us, memcpy_us;     /* forward only */
   size_t col_bytes;
 } layer_result;
 
-static size_t reduction_length(const cg_conv_desc *d)
+static size_t forward_reduction(const cg_conv_desc *d)
 {
   return (size_t)(d->c / d->groups) * (size_t)d->kh * (size_t)d->kw;
+}
+
+/* How many products each element of a pass's result sums, at most: C/groups*KH*KW
+   (y), M/groups*KH*KW (dx), N*OH*OW (dw and db). */
+static size_t reduction_length(const cg_conv_desc *d, bench_pass pass)
+{
+  if (pass == BENCH_PASS_BWD_DATA) return (size_t)(d->m / d->groups) * (size_t)d->kh * (size_t)d->kw;
+  if (pass == BENCH_PASS_BWD_WEIGHTS) return (size_t)d->n * (size_t)d->oh * (size_t)d->ow;
+  return forward_reduction(d);
 }
 
 /* Relative tolerance per element type: |out - ref| <= TOL * sqrt(K) * (1 + |ref|). */
@@ -299,10 +373,10 @@ static size_t reduction_length(const cg_conv_desc *d)
 /* The largest |out - ref| / tolerance; > 1 (or NaN in out) is a failure. */
 static double compare(const bench_problem *p, const void *outp, const void *refp, size_t *worst_at)
 {
-  double scale = (p->elem_size == sizeof(float) ? TOL_F32 : TOL_F64) * sqrt((double)reduction_length(p->d));
+  double scale = (p->elem_size == sizeof(float) ? TOL_F32 : TOL_F64) * sqrt((double)reduction_length(p->d, p->pass));
   double worst = 0.0;
   *worst_at = 0;
-  for (size_t i = 0; i < p->y_elems; ++i) {
+  for (size_t i = 0; i < p->out_elems; ++i) {
     double o, r;
     if (p->elem_size == sizeof(float)) {
       o = ((const float *)outp)[i];
@@ -334,41 +408,78 @@ static void check_impl(const bench_problem *p, int k, void *state, const void *r
   if (r->err_ratio[k] > 1.0) {
     const void *o = impls[k]->output(state);
     r->status[k] = BENCH_FAIL;
-    snprintf(r->info[k], sizeof r->info[k], "%s: |err|/tol = %.3g at element %zu (got %.9g, reference %.9g)", when,
-             r->err_ratio[k], at, value_at(p, o, at), value_at(p, ref, at));
+    size_t index = at; /* within dw or db for the weights pass */
+    const char *part = "";
+    if (p->pass == BENCH_PASS_BWD_WEIGHTS) {
+      part = at < p->w_elems ? " of dw" : " of db";
+      if (at >= p->w_elems) index = at - p->w_elems;
+    }
+    snprintf(r->info[k], sizeof r->info[k], "%s: |err|/tol = %.3g at element %zu%s (got %.9g, reference %.9g)",
+             when, r->err_ratio[k], index, part, value_at(p, o, at), value_at(p, ref, at));
   }
 }
 
-static void run_layer(const bench_layer *l, unsigned seed, const options *o, layer_result *r)
+/* The reference result of a pass (double accumulation). */
+static void reference(const bench_problem *p, void *ref)
+{
+  const cg_conv_desc *d = p->d;
+  const int f32 = p->elem_size == sizeof(float);
+  if (p->pass == BENCH_PASS_FWD) {
+    if (f32) {
+      cg_ref_conv_f32(d, p->x, p->w, p->bias, ref);
+    } else {
+      cg_ref_conv_f64(d, p->x, p->w, p->bias, ref);
+    }
+  } else if (p->pass == BENCH_PASS_BWD_DATA) {
+    if (f32) {
+      cg_ref_conv_backward_data_f32(d, p->dy, p->w, ref);
+    } else {
+      cg_ref_conv_backward_data_f64(d, p->dy, p->w, ref);
+    }
+  } else if (f32) {
+    float *dw = ref;
+    cg_ref_conv_backward_weights_f32(d, p->x, p->dy, dw, p->bias != NULL ? dw + p->w_elems : NULL);
+  } else {
+    double *dw = ref;
+    cg_ref_conv_backward_weights_f64(d, p->x, p->dy, dw, p->bias != NULL ? dw + p->w_elems : NULL);
+  }
+}
+
+static void run_layer(const bench_layer *l, bench_pass pass, unsigned seed, const options *o, layer_result *r)
 {
   const cg_conv_desc *d = l->desc;
   bench_problem p;
   memset(r, 0, sizeof *r);
   r->layer = l;
+  r->pass = pass;
   p.layer = l;
   p.d = d;
+  p.pass = pass;
   p.elem_size = l->conv_f32 != NULL ? sizeof(float) : sizeof(double);
   p.x_elems = cg_input_elems(d);
   p.w_elems = cg_weight_elems(d);
   p.y_elems = cg_output_elems(d);
+  p.out_elems = pass == BENCH_PASS_FWD ? p.y_elems
+              : pass == BENCH_PASS_BWD_DATA ? p.x_elems
+              : p.w_elems + (d->has_bias ? (size_t)d->m : 0);
   p.threads = o->threads;
-  r->gflop = 2.0 * (double)p.y_elems * (double)reduction_length(d) * 1e-9;
+  r->gflop = 2.0 * (double)p.y_elems * (double)forward_reduction(d) * 1e-9;
   r->col_bytes = l->col_elems * p.elem_size;
 
+  /* The same x, w and bias as the forward rows; dy uniform in [-1, 1) too. */
   void *x = bench_alloc(p.x_elems * p.elem_size), *w = bench_alloc(p.w_elems * p.elem_size);
   void *bias = d->has_bias ? bench_alloc((size_t)d->m * p.elem_size) : NULL;
-  void *ref = bench_alloc(p.y_elems * p.elem_size);
+  void *dy = pass != BENCH_PASS_FWD ? bench_alloc(p.y_elems * p.elem_size) : NULL;
+  void *ref = bench_alloc(p.out_elems * p.elem_size);
   bench_fill(x, p.x_elems, p.elem_size, seed * 3u + 1u);
   bench_fill(w, p.w_elems, p.elem_size, seed * 3u + 2u);
   if (bias != NULL) bench_fill(bias, (size_t)d->m, p.elem_size, seed * 3u + 3u);
+  if (dy != NULL) bench_fill(dy, p.y_elems, p.elem_size, seed * 3u + 100003u);
   p.x = x;
   p.w = w;
   p.bias = bias;
-  if (p.elem_size == sizeof(float)) {
-    cg_ref_conv_f32(d, x, w, bias, ref);
-  } else {
-    cg_ref_conv_f64(d, x, w, bias, ref);
-  }
+  p.dy = dy;
+  reference(&p, ref);
 
   /* Correctness first: only implementations that match the reference are timed. */
   void *state[IMPL_COUNT] = { NULL };
@@ -398,11 +509,14 @@ static void run_layer(const bench_layer *l, unsigned seed, const options *o, lay
     timed[count] = (bench_timed){ impls[k]->run, state[k], 0, -1.0 };
     timed_impl[count++] = k;
   }
-  bench_copy_state *copy = bench_copy_create(&p);
-  timed[count] = (bench_timed){ bench_copy_run_im2col, copy, 0, -1.0 };
-  timed_impl[count++] = -1;
-  timed[count] = (bench_timed){ bench_copy_run_memcpy, copy, 0, -1.0 };
-  timed_impl[count++] = -2;
+  bench_copy_state *copy = NULL;
+  if (pass == BENCH_PASS_FWD) {
+    copy = bench_copy_create(&p);
+    timed[count] = (bench_timed){ bench_copy_run_im2col, copy, 0, -1.0 };
+    timed_impl[count++] = -1;
+    timed[count] = (bench_timed){ bench_copy_run_memcpy, copy, 0, -1.0 };
+    timed_impl[count++] = -2;
+  }
 
   bench_time_round_robin(timed, count, o->samples, o->min_seconds);
 
@@ -428,6 +542,7 @@ static void run_layer(const bench_layer *l, unsigned seed, const options *o, lay
   free(x);
   free(w);
   free(bias);
+  free(dy);
   free(ref);
 }
 
@@ -468,23 +583,40 @@ static const char *missing_word(const layer_result *r, int which)
 }
 
 static const char *const column_names[4] = { "convgen", "baseline", "oneDNN", "XNNPACK" };
+static const char *const pass_labels[BENCH_PASS_COUNT] = { "forward", "data", "weights" };
 
-static void print_header(void)
+/* Forward rows have an XNNPACK column (and the im2col bandwidth); backward rows do not. */
+static int columns(bench_pass pass)
 {
-  out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "layer", "lay",
-      "dt", "MFLOP", "convgen", "GF/s", "baseline", "GF/s", "oneDNN", "GF/s", "variant", "XNNPACK", "GF/s",
-      "cg/base", "cg/dnnl", "cg/xnn", "%peak", "workspace", "im2col");
-  out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "", "", "",
-      "", "us", "", "us", "", "us", "", "", "us", "", "speedup", "speedup", "speedup", "", "bytes", "/memcpy");
+  return pass == BENCH_PASS_FWD ? 4 : 3;
+}
+
+static void print_header(bench_pass pass)
+{
+  if (pass == BENCH_PASS_FWD) {
+    out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "layer",
+        "lay", "dt", "MFLOP", "convgen", "GF/s", "baseline", "GF/s", "oneDNN", "GF/s", "variant", "XNNPACK", "GF/s",
+        "cg/base", "cg/dnnl", "cg/xnn", "%peak", "workspace", "im2col");
+    out("%-16s %-4s %-3s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%6s |%10s |%8s\n", "", "", "",
+        "", "us", "", "us", "", "us", "", "", "us", "", "speedup", "speedup", "speedup", "", "bytes", "/memcpy");
+  } else {
+    out("%-16s %-4s %-3s %-7s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%7s %7s |%6s |%10s\n", "layer", "lay", "dt",
+        "pass", "MFLOP", "convgen", "GF/s", "baseline", "GF/s", "oneDNN", "GF/s", "variant", "cg/base", "cg/dnnl",
+        "%peak", "workspace");
+    out("%-16s %-4s %-3s %-7s %8s |%10s %6s |%10s %6s |%10s %6s %-7s |%7s %7s |%6s |%10s\n", "", "", "", "", "", "us",
+        "", "us", "", "us", "", "", "speedup", "speedup", "", "bytes");
+  }
 }
 
 static void print_row(const layer_result *r, double peak, size_t l2)
 {
   const bench_layer *l = r->layer;
   const cg_conv_desc *d = l->desc;
-  out(r->gflop * 1e3 < 0.1 ? "%-16s %-4s %-3s %8.4f |" : "%-16s %-4s %-3s %8.2f |", l->name,
-      d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64", r->gflop * 1e3);
-  for (int which = 0; which < 4; ++which) {
+  const int cols = columns(r->pass);
+  out("%-16s %-4s %-3s", l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64");
+  if (r->pass != BENCH_PASS_FWD) out(" %-7s", pass_labels[r->pass]);
+  out(r->gflop * 1e3 < 0.1 ? " %8.4f |" : " %8.2f |", r->gflop * 1e3);
+  for (int which = 0; which < cols; ++which) {
     double us = impl_us(r, which);
     if (us > 0.0) {
       out(us < 10.0 ? "%10.3f %6.1f" : "%10.1f %6.1f", us, r->gflop / (us * 1e-6));
@@ -498,7 +630,7 @@ static void print_row(const layer_result *r, double peak, size_t l2)
     out(" |");
   }
   double cg = impl_us(r, 0);
-  for (int which = 1; which < 4; ++which) {
+  for (int which = 1; which < cols; ++which) {
     double other = impl_us(r, which);
     if (cg > 0.0 && other > 0.0) {
       out("%7.2f ", other / cg);
@@ -511,30 +643,47 @@ static void print_row(const layer_result *r, double peak, size_t l2)
   } else {
     out("|%6s |", "-");
   }
-  out("%10zu |", l->workspace_bytes);
-  if (r->im2col_us > 0.0 && r->memcpy_us > 0.0) {
-    out("%6.0f%%%s\n", 100.0 * r->memcpy_us / r->im2col_us, l2 > 0 && r->col_bytes > l2 ? "*" : "");
+  if (r->pass != BENCH_PASS_FWD) {
+    out("%10zu\n", l->workspace_bytes);
   } else {
-    out("%7s\n", "-");
+    out("%10zu |", l->workspace_bytes);
+    if (r->im2col_us > 0.0 && r->memcpy_us > 0.0) {
+      out("%6.0f%%%s\n", 100.0 * r->memcpy_us / r->im2col_us, l2 > 0 && r->col_bytes > l2 ? "*" : "");
+    } else {
+      out("%7s\n", "-");
+    }
   }
   fflush(stdout);
 }
 
-static void print_summary(const layer_result *rows, int n, size_t l2)
+/* Geometric mean of time(which) / time(convgen) over the rows of the passes in
+   the bit set `passes` where both were timed; *count gets their number. */
+static double speedup_geomean(const layer_result *rows, int n, int passes, int which, int *count)
 {
+  double log_sum = 0.0;
+  *count = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!(passes & 1 << rows[i].pass)) continue;
+    double cg = impl_us(&rows[i], 0), other = impl_us(&rows[i], which);
+    if (cg > 0.0 && other > 0.0) {
+      log_sum += log(other / cg);
+      ++*count;
+    }
+  }
+  return *count > 0 ? exp(log_sum / *count) : -1.0;
+}
+
+static void print_forward_summary(const layer_result *rows, int n, size_t l2)
+{
+  out("\nspeedup columns: time of the other implementation / time of convgen (> 1: convgen faster); %%peak: convgen's\n"
+      "GF/s as a share of the measured sgemm peak (dgemm for f64); im2col/memcpy: memcpy time of the col matrix's\n"
+      "bytes / P_im2col time, * where the col matrix exceeds L2 (the >= 70%% target applies there)\n");
   out("\ngeometric means of the speedups (time of the other / time of convgen; > 1: convgen is faster):\n");
   for (int which = 1; which < 4; ++which) {
-    double log_sum = 0.0;
-    int count = 0;
-    for (int i = 0; i < n; ++i) {
-      double cg = impl_us(&rows[i], 0), other = impl_us(&rows[i], which);
-      if (cg > 0.0 && other > 0.0) {
-        log_sum += log(other / cg);
-        count++;
-      }
-    }
+    int count;
+    double mean = speedup_geomean(rows, n, 1 << BENCH_PASS_FWD, which, &count);
     if (count > 0) {
-      out("  convgen vs %-9s %6.3fx over %d layers\n", column_names[which], exp(log_sum / count), count);
+      out("  convgen vs %-9s %6.3fx over %d layers\n", column_names[which], mean, count);
     } else {
       out("  convgen vs %-9s      - (no layer with both)\n", column_names[which]);
     }
@@ -545,6 +694,7 @@ static void print_summary(const layer_result *rows, int n, size_t l2)
   const char *worst_name = "";
   for (int i = 0; i < n; ++i) {
     const layer_result *r = &rows[i];
+    if (r->pass != BENCH_PASS_FWD) continue;
     if (l2 == 0 || r->col_bytes <= l2 || !(r->im2col_us > 0.0 && r->memcpy_us > 0.0)) continue;
     double ratio = r->memcpy_us / r->im2col_us;
     log_sum += log(ratio);
@@ -564,43 +714,80 @@ static void print_summary(const layer_result *rows, int n, size_t l2)
   }
 }
 
+static void print_backward_summary(const layer_result *rows, int n)
+{
+  static const int sets[3] = { 1 << BENCH_PASS_BWD_DATA, 1 << BENCH_PASS_BWD_WEIGHTS,
+                               1 << BENCH_PASS_BWD_DATA | 1 << BENCH_PASS_BWD_WEIGHTS };
+  out("\nspeedup columns: time of the other implementation / time of convgen (> 1: convgen faster); %%peak: convgen's\n"
+      "GF/s (2*MACs of the forward conv, which each gradient also takes) as a share of the sgemm peak (dgemm for f64)\n");
+  out("\ngeometric means of the backward speedups (time of the other / time of convgen; > 1: convgen is faster):\n");
+  out("  %-20s %18s %18s %18s\n", "", "data", "weights", "data and weights");
+  for (int which = 1; which < 3; ++which) {
+    out("  convgen vs %-9s", column_names[which]);
+    for (int s = 0; s < 3; ++s) {
+      int count;
+      double mean = speedup_geomean(rows, n, sets[s], which, &count);
+      if (count > 0) {
+        out("   %6.3fx over %3d", mean, count);
+      } else {
+        out(" %18s", "-");
+      }
+    }
+    out("\n");
+  }
+}
+
 static void print_details(const layer_result *rows, int n)
 {
-  for (int i = 0, shown = 0; i < n; ++i) {
-    const layer_result *r = &rows[i];
-    if (r->status[IMPL_DNNL_PLAIN] == BENCH_NA && r->status[IMPL_DNNL_BLOCKED] == BENCH_NA) continue;
-    if (shown++ == 0) {
-      out("\nper layer: oneDNN variants (us) and what oneDNN chose (implementation, src/weights/dst layouts)\n");
-      out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
-    }
-    out("%-16s", r->layer->name);
-    for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
-      if (ok(r, k)) {
-        out(r->us[k] < 10.0 ? " %10.3f" : " %10.1f", r->us[k]);
-      } else {
-        out(" %10s", r->status[k] == BENCH_FAIL ? "FAIL" : r->status[k] == BENCH_ERROR ? "err" : "n/a");
+  for (int backward = 0; backward < 2; ++backward) {
+    for (int i = 0, shown = 0; i < n; ++i) {
+      const layer_result *r = &rows[i];
+      if ((r->pass != BENCH_PASS_FWD) != backward) continue;
+      if (r->status[IMPL_DNNL_PLAIN] == BENCH_NA && r->status[IMPL_DNNL_BLOCKED] == BENCH_NA) continue;
+      if (shown++ == 0) {
+        if (backward) {
+          out("\nper layer and pass: oneDNN backward variants (us) and what oneDNN chose (implementation, layouts)\n");
+          out("%-16s %-7s %10s %10s %10s  %s\n", "layer", "pass", "plain", "plain+w", "blocked",
+              "fastest variant's choice");
+        } else {
+          out("\nper layer: oneDNN variants (us) and what oneDNN chose (implementation, src/weights/dst layouts)\n");
+          out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
+        }
       }
-    }
-    int best = best_dnnl(r);
-    out("  %s\n", best >= 0 ? r->info[best] : "");
-  }
-  out("\nlargest |out - ref| / tolerance among the correct results (above 1 would be a FAIL):\n ");
-  for (int k = 0, printed = 0; k < IMPL_COUNT; ++k) {
-    double worst = -1.0;
-    const char *where = "";
-    for (int i = 0; i < n; ++i) {
-      if (rows[i].status[k] == BENCH_OK && rows[i].err_ratio[k] > worst) {
-        worst = rows[i].err_ratio[k];
-        where = rows[i].layer->name;
+      out("%-16s", r->layer->name);
+      if (backward) out(" %-7s", pass_labels[r->pass]);
+      for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
+        if (ok(r, k)) {
+          out(r->us[k] < 10.0 ? " %10.3f" : " %10.1f", r->us[k]);
+        } else {
+          out(" %10s", r->status[k] == BENCH_FAIL ? "FAIL" : r->status[k] == BENCH_ERROR ? "err" : "n/a");
+        }
       }
+      int best = best_dnnl(r);
+      out("  %s\n", best >= 0 ? r->info[best] : "");
     }
-    int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
-    if (worst < 0.0) continue;
-    out("%s %s%s %.2g (%s)", printed > 0 && printed % 3 == 0 ? "\n " : "", dnnl ? "oneDNN " : "", impls[k]->name,
-        worst, where);
-    printed++;
   }
-  out("\n");
+  out("\nlargest |out - ref| / tolerance among the correct results (above 1 would be a FAIL):\n");
+  for (int pass = 0; pass < BENCH_PASS_COUNT; ++pass) {
+    int printed = 0;
+    for (int k = 0; k < IMPL_COUNT; ++k) {
+      double worst = -1.0;
+      const char *where = "";
+      for (int i = 0; i < n; ++i) {
+        if (rows[i].pass == (bench_pass)pass && rows[i].status[k] == BENCH_OK && rows[i].err_ratio[k] > worst) {
+          worst = rows[i].err_ratio[k];
+          where = rows[i].layer->name;
+        }
+      }
+      int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
+      if (worst < 0.0) continue;
+      if (printed == 0) out("  %-8s", pass_labels[pass]);
+      out("%s %s%s %.2g (%s)", printed > 0 && printed % 3 == 0 ? "\n          " : "", dnnl ? "oneDNN " : "",
+          impls[k]->name, worst, where);
+      printed++;
+    }
+    if (printed > 0) out("\n");
+  }
   int problems = 0;
   for (int i = 0; i < n; ++i) {
     for (int k = 0; k < IMPL_COUNT; ++k) {
@@ -608,8 +795,8 @@ static void print_details(const layer_result *rows, int n)
       if (r->status[k] != BENCH_FAIL && r->status[k] != BENCH_ERROR) continue;
       if (problems++ == 0) out("\nfailures (their times are not reported):\n");
       int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
-      out("  %-16s %s%s %s: %s\n", r->layer->name, dnnl ? "oneDNN " : impls[k]->name, dnnl ? impls[k]->name : "",
-          r->status[k] == BENCH_FAIL ? "FAIL" : "error", r->info[k]);
+      out("  %-16s %-7s %s%s %s: %s\n", r->layer->name, pass_labels[r->pass], dnnl ? "oneDNN " : impls[k]->name,
+          dnnl ? impls[k]->name : "", r->status[k] == BENCH_FAIL ? "FAIL" : "error", r->info[k]);
     }
   }
 }
@@ -642,7 +829,7 @@ static int write_csv(const char *path, const layer_result *rows, int n, double p
     fprintf(stderr, "bench: cannot write %s\n", path);
     return -1;
   }
-  fputs("suite,layer,layout,dtype,n,c,h,w,m,kh,kw,sh,sw,pt,pb,pl,pr,dh,dw,groups,bias,activation,gflop,"
+  fputs("suite,layer,pass,layout,dtype,n,c,h,w,m,kh,kw,sh,sw,pt,pb,pl,pr,dh,dw,groups,bias,activation,gflop,"
         "workspace_bytes,col_bytes,col_exceeds_l2,"
         "convgen_us,convgen_gflops,convgen_status,baseline_us,baseline_gflops,baseline_status,"
         "onednn_us,onednn_gflops,onednn_variant,onednn_plain_us,onednn_plainw_us,onednn_blocked_us,onednn_choice,"
@@ -655,11 +842,11 @@ static int write_csv(const char *path, const layer_result *rows, int n, double p
     const layer_result *r = &rows[i];
     const bench_layer *l = r->layer;
     const cg_conv_desc *d = l->desc;
-    fprintf(f, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.9g,%zu,%zu,%d,", l->suite,
-            l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64", d->n,
-            d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw, d->pad_top, d->pad_bottom, d->pad_left,
-            d->pad_right, d->dh, d->dw, d->groups, d->has_bias, acts[d->activation], r->gflop, l->workspace_bytes,
-            r->col_bytes, l2 > 0 && r->col_bytes > l2);
+    fprintf(f, "%s,%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.9g,%zu,%zu,%d,", l->suite,
+            l->name, pass_names[r->pass], d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC",
+            d->dtype == CG_DTYPE_F32 ? "f32" : "f64", d->n, d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw,
+            d->pad_top, d->pad_bottom, d->pad_left, d->pad_right, d->dh, d->dw, d->groups, d->has_bias,
+            acts[d->activation], r->gflop, l->workspace_bytes, r->col_bytes, l2 > 0 && r->col_bytes > l2);
     double us[4];
     for (int which = 0; which < 4; ++which) us[which] = impl_us(r, which);
     for (int which = 0; which < 2; ++which) {
@@ -687,56 +874,123 @@ static int write_csv(const char *path, const layer_result *rows, int n, double p
   return fclose(f) == 0 ? 0 : -1;
 }
 
-/* The chart's data (GFLOP/s per implementation, NaN when missing), then gnuplot. */
-static void plot(const options *o, const layer_result *rows, int n, double peak, const char *title)
+/* " %.4f" of a row's GF/s for one implementation column, " NaN" when it has no time. */
+static void plot_value(FILE *f, const layer_result *r, int which)
+{
+  double us = r != NULL ? impl_us(r, which) : -1.0;
+  if (us > 0.0) {
+    fprintf(f, " %.4f", r->gflop / (us * 1e-6));
+  } else {
+    fprintf(f, " NaN");
+  }
+}
+
+/* png with ".png" (if any) replaced by suffix: the chart's data file or the backward chart. */
+static int sibling_path(const char *png, const char *suffix, char *buf, size_t len)
+{
+  size_t stem = strlen(png);
+  if (stem > 4 && strcmp(png + stem - 4, ".png") == 0) stem -= 4;
+  if (stem + strlen(suffix) + 1 > len) return -1;
+  memcpy(buf, png, stem);
+  strcpy(buf + stem, suffix);
+  return 0;
+}
+
+/* Draws png from data with a gnuplot script; a failed plot leaves no older chart behind. */
+static void run_gnuplot(const char *script, const char *data, const char *png, double peak, const char *title)
+{
+  if (strchr(data, '\'') != NULL || strchr(png, '\'') != NULL) {
+    fprintf(stderr, "bench: a quote in the chart's path; no chart\n");
+    return;
+  }
+  remove(png);
+  char expr[8192];
+  snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; peak=%.3f; charttitle='%s'", data, png, peak, title);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execlp(BENCH_GNUPLOT, BENCH_GNUPLOT, "-e", expr, script, (char *)NULL);
+    _exit(127);
+  }
+  int wstatus = 0;
+  if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    fprintf(stderr, "bench: gnuplot (%s) failed; no chart %s\n", BENCH_GNUPLOT, png);
+    return;
+  }
+  printf("chart: %s\n", png);
+}
+
+/* The forward chart's data (GFLOP/s per implementation, NaN when missing), then gnuplot. */
+static void plot_forward(const options *o, const layer_result *rows, int n, double peak, const char *title)
 {
   char data[4096];
-  size_t len = strlen(o->png);
-  if (len > 4 && strcmp(o->png + len - 4, ".png") == 0) len -= 4;
-  if (len + 5 >= sizeof data) return;
-  memcpy(data, o->png, len);
-  memcpy(data + len, ".dat", 5);
+  if (sibling_path(o->png, ".dat", data, sizeof data) != 0) return;
   FILE *f = fopen(data, "w");
   if (f == NULL) {
     fprintf(stderr, "bench: cannot write %s; no chart\n", data);
     return;
   }
   fprintf(f, "# index layer convgen baseline oneDNN XNNPACK (GFLOP/s, NaN: not timed)\n");
-  for (int i = 0; i < n; ++i) {
-    fprintf(f, "%d %s", i, rows[i].layer->name);
-    for (int which = 0; which < 4; ++which) {
-      double us = impl_us(&rows[i], which);
-      if (us > 0.0) {
-        fprintf(f, " %.4f", rows[i].gflop / (us * 1e-6));
-      } else {
-        fprintf(f, " NaN");
-      }
+  for (int i = 0, index = 0; i < n; ++i) {
+    if (rows[i].pass != BENCH_PASS_FWD) continue;
+    fprintf(f, "%d %s", index++, rows[i].layer->name);
+    for (int which = 0; which < 4; ++which) plot_value(f, &rows[i], which);
+    fputc('\n', f);
+  }
+  fclose(f);
+  run_gnuplot(BENCH_PLOT_SCRIPT, data, o->png, peak, title);
+}
+
+/* The backward chart (PNG_backward.png): per layer, GFLOP/s of convgen, the
+   baseline and oneDNN for backward data, then for backward weights. */
+static void plot_backward(const options *o, const layer_result *rows, int n, double peak, const char *title)
+{
+  char data[4096], png[4096];
+  if (sibling_path(o->png, "_backward.dat", data, sizeof data) != 0) return;
+  if (sibling_path(o->png, "_backward.png", png, sizeof png) != 0) return;
+  FILE *f = fopen(data, "w");
+  if (f == NULL) {
+    fprintf(stderr, "bench: cannot write %s; no chart\n", data);
+    return;
+  }
+  fprintf(f, "# index layer data: convgen baseline oneDNN, weights: convgen baseline oneDNN (GFLOP/s, NaN: not timed)\n");
+  for (int i = 0, index = 0; i < n; ++i) {
+    if (rows[i].pass == BENCH_PASS_FWD) continue;
+    const layer_result *by_pass[BENCH_PASS_COUNT] = { NULL, NULL, NULL };
+    int first = 1;
+    for (int j = 0; j < n; ++j) {
+      if (rows[j].layer != rows[i].layer) continue;
+      if (rows[j].pass != BENCH_PASS_FWD && j < i) first = 0;
+      by_pass[rows[j].pass] = &rows[j];
+    }
+    if (!first) continue; /* one line per layer, at its first backward row */
+    fprintf(f, "%d %s", index++, rows[i].layer->name);
+    for (int pass = BENCH_PASS_BWD_DATA; pass <= BENCH_PASS_BWD_WEIGHTS; ++pass) {
+      for (int which = 0; which < 3; ++which) plot_value(f, by_pass[pass], which);
     }
     fputc('\n', f);
   }
   fclose(f);
-  if (strchr(data, '\'') != NULL || strchr(o->png, '\'') != NULL) {
-    fprintf(stderr, "bench: a quote in the chart's path; no chart\n");
-    return;
-  }
-  remove(o->png); /* a failed plot must not leave an older chart looking current */
-  char expr[8192];
-  snprintf(expr, sizeof expr, "datafile='%s'; outfile='%s'; peak=%.3f; charttitle='%s'", data, o->png, peak, title);
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execlp(BENCH_GNUPLOT, BENCH_GNUPLOT, "-e", expr, BENCH_PLOT_SCRIPT, (char *)NULL);
-    _exit(127);
-  }
-  int wstatus = 0;
-  if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-    fprintf(stderr, "bench: gnuplot (%s) failed; no chart\n", BENCH_GNUPLOT);
-    return;
-  }
-  printf("chart: %s\n", o->png);
+  run_gnuplot(BENCH_PLOT_BACKWARD_SCRIPT, data, png, peak, title);
 }
 
 /* ---- main ------------------------------------------------------------------------------------------------------ */
+
+static void print_backward_preamble(void)
+{
+  out("\nbackward: the gradients of the same layers from dy = dL/dy (uniform in [-1, 1), taken before the\n"
+      "        activation), x, w as above; f32 and f64 rows; XNNPACK has no backward (n/a)\n"
+      "  data:    dx = dL/dx. convgen P_conv_backward_data; baseline: per image one cg_gemm per group\n"
+      "           col = W^T * dy, then cg_ref_col2im; oneDNN convolution_backward_data\n"
+      "  weights: dw = dL/dw summed over the batch, and db = dL/dbias on layers with a bias. convgen\n"
+      "           P_conv_backward_weights; baseline: per image cg_ref_im2col, then one cg_gemm per group\n"
+      "           dW += dy * col^T, then a pass summing dy for db; oneDNN convolution_backward_weights\n"
+      "  oneDNN: forward_training descriptor as the hint; plain (user layouts), plain+w (w reordered once for\n"
+      "        data, dw left in oneDNN's layout for weights) and blocked (as plain+w, activations `any` with their\n"
+      "        reorders timed), the fastest correct reported\n"
+      "  checked before and after timing against cg_ref_conv_backward_data/_weights (double accumulation), the\n"
+      "        same tolerance with K = M/groups*KH*KW for dx and K = N*OH*OW for dw and db\n\n");
+}
 
 int main(int argc, char **argv)
 {
@@ -750,7 +1004,9 @@ int main(int argc, char **argv)
   order_layers();
   if (o.list) {
     for (size_t i = 0; i < LAYER_COUNT; ++i) {
-      if (selected(&o, ordered[i])) printf("%-10s %s\n", ordered[i]->suite, ordered[i]->name);
+      if (selected(&o, ordered[i])) {
+        printf("%-10s %-16s%s\n", ordered[i]->suite, ordered[i]->name, has_backward(ordered[i]) ? " (+backward)" : "");
+      }
     }
     return 0;
   }
@@ -769,7 +1025,8 @@ int main(int argc, char **argv)
   out("convgen bench: %s\n", o.threads == 1 ? "single thread (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, XNNPACK without a thread pool)"
                                             : "multi-threaded (--threads)");
   if (o.threads > 1) out("  threads: %d for OpenBLAS, oneDNN (OpenMP) and XNNPACK (pthreadpool)\n", o.threads);
-  out("CPU: %s, %ld logical CPUs online, L2 %zu KiB\n", cpu, sysconf(_SC_NPROCESSORS_ONLN), l2 / 1024);
+  out("CPU: %s, %ld logical CPUs online, L2 %zu KiB; load average %.2f at the start\n",
+      cpu, sysconf(_SC_NPROCESSORS_ONLN), l2 / 1024, bench_load_average());
   out("OpenBLAS core: %s (%s)\n", bench_openblas_core(), bench_openblas_core_origin());
   out("%s; XNNPACK: %s\n", dnnl_text,
 #ifdef BENCH_HAVE_XNNPACK
@@ -784,33 +1041,50 @@ int main(int argc, char **argv)
   out("timing: median of %d measurements per implementation, each >= %.2g ms of back-to-back calls after a warm-up,\n"
       "        implementations interleaved round-robin; GF/s = 2*MACs / time\n",
       o.samples, o.min_seconds * 1e3);
-  out("checked before and after timing against cg_ref_conv (double accumulation):\n"
-      "        |out - ref| <= %g * sqrt(K) * (1 + |ref|) for f32, %g * sqrt(K) * (1 + |ref|) for f64, K = C/groups*KH*KW\n",
-      TOL_F32, TOL_F64);
-  out("baseline: cg_ref_im2col per image + one cg_gemm per group (same BLAS) + a bias/activation pass\n");
-  out("oneDNN: fastest correct of plain (user layouts), plain+w (weights reordered once) and blocked (format any,\n"
-      "        src/dst reorders timed); XNNPACK: NHWC operator, NCHW data transposed outside the timed call\n\n");
-  print_header();
-
-  layer_result *rows = bench_alloc(LAYER_COUNT * sizeof *rows);
-  int n = 0, failures = 0;
-  for (size_t i = 0; i < LAYER_COUNT; ++i) {
-    if (!selected(&o, ordered[i])) continue;
-    layer_result *r = &rows[n++];
-    run_layer(ordered[i], (unsigned)i + 1u, &o, r);
-    print_row(r, ordered[i]->desc->dtype == CG_DTYPE_F32 ? peak : dpeak, l2);
-    for (int k = 0; k < IMPL_COUNT; ++k) failures += r->status[k] == BENCH_FAIL || r->status[k] == BENCH_ERROR;
+  if (o.passes & 1 << BENCH_PASS_FWD) {
+    out("checked before and after timing against cg_ref_conv (double accumulation):\n"
+        "        |out - ref| <= %g * sqrt(K) * (1 + |ref|) for f32, %g * sqrt(K) * (1 + |ref|) for f64, K = C/groups*KH*KW\n",
+        TOL_F32, TOL_F64);
+    out("baseline: cg_ref_im2col per image + one cg_gemm per group (same BLAS) + a bias/activation pass\n");
+    out("oneDNN: fastest correct of plain (user layouts), plain+w (weights reordered once) and blocked (format any,\n"
+        "        src/dst reorders timed); XNNPACK: NHWC operator, NCHW data transposed outside the timed call\n\n");
   }
-  if (n == 0) {
+
+  layer_result *rows = bench_alloc(LAYER_COUNT * BENCH_PASS_COUNT * sizeof *rows);
+  int n = 0, failures = 0, matched = 0;
+  for (int pass = 0; pass < BENCH_PASS_COUNT; ++pass) {
+    if (!(o.passes & 1 << pass)) continue;
+    int in_pass = 0;
+    for (size_t i = 0; i < LAYER_COUNT; ++i) {
+      if (!selected(&o, ordered[i])) continue;
+      matched = 1;
+      if (pass != BENCH_PASS_FWD && !has_backward(ordered[i])) continue;
+      if (in_pass++ == 0) {
+        /* the backward table: a preamble and header before its data rows, a blank line before its weights rows */
+        if (pass == BENCH_PASS_FWD || pass == BENCH_PASS_BWD_DATA || !(o.passes & 1 << BENCH_PASS_BWD_DATA)) {
+          if (pass != BENCH_PASS_FWD) print_backward_preamble();
+          print_header((bench_pass)pass);
+        } else {
+          out("\n");
+        }
+      }
+      layer_result *r = &rows[n++];
+      run_layer(ordered[i], (bench_pass)pass, (unsigned)i + 1u, &o, r);
+      print_row(r, ordered[i]->desc->dtype == CG_DTYPE_F32 ? peak : dpeak, l2);
+      for (int k = 0; k < IMPL_COUNT; ++k) failures += r->status[k] == BENCH_FAIL || r->status[k] == BENCH_ERROR;
+    }
+    if (pass == BENCH_PASS_FWD && in_pass > 0) print_forward_summary(rows, n, l2);
+  }
+  if (!matched) {
     fprintf(stderr, "bench: no layer matches --filter %s\n", o.filter);
     return 2;
   }
-  out("\nspeedup columns: time of the other implementation / time of convgen (> 1: convgen faster); %%peak: convgen's\n"
-      "GF/s as a share of the measured sgemm peak (dgemm for f64); im2col/memcpy: memcpy time of the col matrix's\n"
-      "bytes / P_im2col time, * where the col matrix exceeds L2 (the >= 70%% target applies there)\n");
-  print_summary(rows, n, l2);
+  int backward_rows = 0;
+  for (int i = 0; i < n; ++i) backward_rows += rows[i].pass != BENCH_PASS_FWD;
+  if (backward_rows > 0) print_backward_summary(rows, n);
   print_details(rows, n);
-  out("\n%d layers, %d implementation failures; total run time %.1f s\n", n, failures, bench_now() - start);
+  out("\n%d rows (%d forward, %d backward), %d implementation failures; total run time %.1f s, load average %.2f\n",
+      n, n - backward_rows, backward_rows, failures, bench_now() - start, bench_load_average());
   if (table_copy != NULL) fclose(table_copy);
 
   if (write_csv(o.csv, rows, n, peak, dpeak, l2) == 0) printf("csv: %s\n", o.csv);
@@ -821,7 +1095,17 @@ int main(int argc, char **argv)
     for (char *c = title; *c != '\0'; ++c) {
       if (*c == '\'') *c = ' ';
     }
-    plot(&o, rows, n, peak, title);
+    char backward_png[4096];
+    if (n > backward_rows) {
+      plot_forward(&o, rows, n, peak, title);
+    } else {
+      remove(o.png); /* no chart of another run left looking current */
+    }
+    if (backward_rows > 0) {
+      plot_backward(&o, rows, n, peak, title);
+    } else if (sibling_path(o.png, "_backward.png", backward_png, sizeof backward_png) == 0) {
+      remove(backward_png);
+    }
   }
   free(rows);
 #ifdef BENCH_HAVE_XNNPACK

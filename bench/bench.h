@@ -11,8 +11,22 @@ typedef int (*bench_conv_f32_fn)(const float *x, const float *w, const float *bi
 typedef int (*bench_conv_f64_fn)(const double *x, const double *w, const double *bias, double *y, void *workspace);
 typedef void (*bench_im2col_f32_fn)(const float *x, float *col);
 typedef void (*bench_im2col_f64_fn)(const double *x, double *col);
+typedef int (*bench_bwd_data_f32_fn)(const float *dy, const float *w, float *dx, void *workspace);
+typedef int (*bench_bwd_data_f64_fn)(const double *dy, const double *w, double *dx, void *workspace);
+typedef int (*bench_bwd_weights_f32_fn)(const float *x, const float *dy, float *dw, float *db, void *workspace);
+typedef int (*bench_bwd_weights_f64_fn)(const double *x, const double *dy, double *dw, double *db, void *workspace);
 
-/* One layer of the benchmark spec: exactly one of the f32/f64 pairs is set. */
+/* What one timed call computes. The backward passes take dy = dL/dy before the
+   activation, as P_conv_backward_data/_weights do. */
+typedef enum {
+  BENCH_PASS_FWD = 0,      /* y = act(conv(x, w) + bias) */
+  BENCH_PASS_BWD_DATA,     /* dx = dL/dx from dy and w */
+  BENCH_PASS_BWD_WEIGHTS,  /* dw = dL/dw (and db = dL/dbias when the layer has a bias) from x and dy */
+  BENCH_PASS_COUNT
+} bench_pass;
+
+/* One layer of the benchmark spec: exactly one of the f32/f64 groups is set; the
+   backward functions only for layers generated with backward = true. */
 typedef struct {
   const char *name;   /* the CSV's name (the symbol without the spec prefix) */
   const char *suite;  /* the CSV's suite column */
@@ -21,23 +35,32 @@ typedef struct {
   bench_conv_f64_fn conv_f64;
   bench_im2col_f32_fn im2col_f32;
   bench_im2col_f64_fn im2col_f64;
+  bench_bwd_data_f32_fn bwd_data_f32;
+  bench_bwd_weights_f32_fn bwd_weights_f32;
+  bench_bwd_data_f64_fn bwd_data_f64;
+  bench_bwd_weights_f64_fn bwd_weights_f64;
   size_t workspace_bytes; /* P_WORKSPACE_BYTES */
   size_t col_elems;       /* P_COL_ROWS * P_COL_COLS: one image's im2col matrix */
 } bench_layer;
 
-/* One layer's inputs in the user's layout, shared read-only by every implementation. */
+/* One layer's inputs in the user's layout, shared read-only by every implementation.
+   The result of a pass, in the user's layout, has out_elems elements: y (forward),
+   dx (shaped like x: backward data), or dw (w's layout) followed by the M values
+   of db when bias is not NULL (backward weights). */
 typedef struct {
   const bench_layer *layer;
   const cg_conv_desc *d;
+  bench_pass pass;
   size_t elem_size;             /* sizeof(float) or sizeof(double) */
-  size_t x_elems, w_elems, y_elems;
+  size_t x_elems, w_elems, y_elems, out_elems;
   const void *x, *w, *bias;     /* bias is NULL when the layer has none */
+  const void *dy;               /* dL/dy, shaped like y (backward passes) */
   int threads;                  /* 1 for the headline single-thread run */
 } bench_problem;
 
 typedef enum {
   BENCH_OK = 0,   /* ran and matched the reference */
-  BENCH_NA,       /* not applicable by design (oneDNN/XNNPACK on f64) or not built in */
+  BENCH_NA,       /* not applicable by design (oneDNN/XNNPACK on f64, XNNPACK backward) or not built in */
   BENCH_ERROR,    /* the library refused to set the layer up, or a call failed */
   BENCH_FAIL      /* ran but its output differs from the reference */
 } bench_status;
@@ -45,7 +68,8 @@ typedef enum {
 /* An implementation under test. create() does everything that is not timed
    (weight reorders, operator creation, layout transposes of constant data);
    run() is exactly the timed call; output() returns the last run's result in
-   the user's layout, converting it untimed when the library computed in another. */
+   the user's layout, converting it untimed when the library computed in another.
+   create() reads p->pass and returns NULL with BENCH_NA for a pass it lacks. */
 typedef struct {
   const char *name;
   void *(*create)(const bench_problem *p, bench_status *status, char *why, size_t why_len);
@@ -59,8 +83,8 @@ extern const bench_impl bench_impl_convgen;
 extern const bench_impl bench_impl_baseline;
 #ifdef BENCH_HAVE_DNNL
 extern const bench_impl bench_impl_dnnl_plain;   /* plain src/dst/weights, as the user holds them */
-extern const bench_impl bench_impl_dnnl_plainw;  /* plain src/dst, weights reordered once to oneDNN's choice */
-extern const bench_impl bench_impl_dnnl_blocked; /* everything `any`; src/dst reorders inside the timed call */
+extern const bench_impl bench_impl_dnnl_plainw;  /* plain activations, weights (and dw) in oneDNN's choice */
+extern const bench_impl bench_impl_dnnl_blocked; /* everything `any`; activation reorders inside the timed call */
 void bench_dnnl_describe(char *buf, size_t len);  /* version, threading runtime, ISA */
 void bench_dnnl_shutdown(void);
 #endif
@@ -101,5 +125,6 @@ const char *bench_openblas_core_origin(void);
 void bench_set_blas_threads(int threads);
 void bench_cpu_model(char *buf, size_t len);
 size_t bench_l2_bytes(void);
+double bench_load_average(void);             /* 1-minute load average, -1 when unknown */
 
 #endif /* BENCH_H_INCLUDED */

@@ -298,3 +298,15 @@ size_t bench_l2_bytes(void)
   }
   return 0;
 }
+
+/* The 1-minute load average (/proc/loadavg), or -1 where there is none: other
+   work on the machine shows in every timing, so the tables state it. */
+double bench_load_average(void)
+{
+  double load = -1.0;
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f == NULL) return -1.0;
+  if (fscanf(f, "%lf", &load) != 1) load = -1.0;
+  fclose(f);
+  return load;
+}

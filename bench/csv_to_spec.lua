@@ -1,9 +1,12 @@
 -- bench/csv_to_spec.lua: turns the benchmark's shape CSV into a convgen spec and a C header naming each layer's suite.
 --
 --   lua5.4 bench/csv_to_spec.lua SHAPES.csv -o SPEC.lua [--header SUITES.h] [--prefix P] [--both-layouts]
+--                                [--no-backward]
 --
 -- One spec layer per CSV row, with the padding written as its four sides and the
 -- kernel, stride and dilation as pairs, so the spec says exactly what the row says.
+-- Every layer gets backward = true (its gradient functions, timed by the bench's
+-- backward rows) unless --no-backward is given.
 -- --both-layouts adds, for every row, a twin in the other layout named NAME_nchw or
 -- NAME_nhwc. Outputs are rewritten only when their text changes (CMake runs this at
 -- configure time, and an untouched spec does not regenerate the kernels).
@@ -21,6 +24,7 @@ local INTEGER_MIN = {
 }
 
 local USAGE = "usage: lua5.4 csv_to_spec.lua SHAPES.csv -o SPEC.lua [--header SUITES.h] [--prefix P] [--both-layouts]"
+  .. " [--no-backward]"
 
 local function usage_error(message)
   io.stderr:write("csv_to_spec: ", message, "\n", USAGE, "\n")
@@ -28,7 +32,7 @@ local function usage_error(message)
 end
 
 local function parse_args(argv)
-  local opts = { prefix = "bench_" }
+  local opts = { prefix = "bench_", backward = true }
   local i = 1
   while i <= #argv do
     local a = argv[i]
@@ -39,6 +43,9 @@ local function parse_args(argv)
       i = i + 2
     elseif a == "--both-layouts" then
       opts.both_layouts = true
+      i = i + 1
+    elseif a == "--no-backward" then
+      opts.backward = false
       i = i + 1
     elseif a == "-h" or a == "--help" then
       print(USAGE)
@@ -171,19 +178,19 @@ local function parse_csv(path, text)
   return rows
 end
 
-local function layer_text(row, name, layout)
+local function layer_text(row, name, layout, backward)
   return string.format(table.concat({
     "    { op = \"conv2d\", name = %q, layout = %q, dtype = %q,  -- %s, CSV line %d",
     "      input = { n = %d, c = %d, h = %d, w = %d }, filters = %d,",
     "      kernel = { %d, %d }, stride = { %d, %d }, dilation = { %d, %d },",
     "      padding = { top = %d, bottom = %d, left = %d, right = %d },",
-    "      groups = %d, bias = %s, activation = %s },",
+    "      groups = %d, bias = %s, activation = %s, backward = %s },",
   }, "\n"),
     name, layout, row.dtype, row.suite, row.line,
     row.n, row.c, row.h, row.w, row.m,
     row.kh, row.kw, row.sh, row.sw, row.dh, row.dw,
     row.pt, row.pb, row.pl, row.pr,
-    row.groups, row.bias == 1 and "true" or "false", row.activation_text)
+    row.groups, row.bias == 1 and "true" or "false", row.activation_text, tostring(backward))
 end
 
 local function expand(rows, both_layouts)
@@ -198,14 +205,14 @@ local function expand(rows, both_layouts)
   return layers
 end
 
-local function spec_text(csv_name, prefix, layers)
+local function spec_text(csv_name, prefix, layers, backward)
   local out = {
     "-- Benchmark spec written by bench/csv_to_spec.lua from " .. csv_name .. ". Do not edit: edit the CSV.",
     "return {",
     string.format("  prefix = %q,", prefix),
     "  layers = {",
   }
-  for _, l in ipairs(layers) do out[#out + 1] = layer_text(l.row, l.name, l.layout) end
+  for _, l in ipairs(layers) do out[#out + 1] = layer_text(l.row, l.name, l.layout, backward) end
   out[#out + 1] = "  },"
   out[#out + 1] = "}"
   return table.concat(out, "\n") .. "\n"
@@ -246,7 +253,7 @@ local function main(argv)
   end
   local layers = expand(rows, opts.both_layouts)
   local csv_name = opts.csv:match("([^/]*)$")
-  local ok, err = write_if_changed(opts.output, spec_text(csv_name, opts.prefix, layers))
+  local ok, err = write_if_changed(opts.output, spec_text(csv_name, opts.prefix, layers, opts.backward))
   if ok and opts.header then
     ok, err = write_if_changed(opts.header, header_text(csv_name, layers))
   end

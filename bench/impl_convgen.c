@@ -1,4 +1,4 @@
-/* bench/impl_convgen.c: the generated P_conv as a benchmark implementation, and the P_im2col-versus-memcpy measurement. */
+/* bench/impl_convgen.c: the generated P_conv and P_conv_backward_data/_weights as a benchmark implementation, and the P_im2col-versus-memcpy measurement. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +8,22 @@
 typedef struct {
   const bench_problem *p;
   void *workspace; /* NULL when the layer needs none, as the contract allows */
-  void *y;
+  void *out;       /* the pass's result: y, dx, or dw then db */
 } convgen_state;
 
 static void *convgen_create(const bench_problem *p, bench_status *status, char *why, size_t why_len)
 {
-  (void)why;
-  (void)why_len;
+  const bench_layer *l = p->layer;
+  if (p->pass != BENCH_PASS_FWD && l->bwd_data_f32 == NULL && l->bwd_data_f64 == NULL) {
+    *status = BENCH_NA;
+    snprintf(why, why_len, "layer generated without backward = true");
+    return NULL;
+  }
   convgen_state *s = bench_alloc(sizeof *s);
   s->p = p;
-  s->workspace = p->layer->workspace_bytes > 0 ? bench_alloc(p->layer->workspace_bytes) : NULL;
-  s->y = bench_alloc(p->y_elems * p->elem_size);
-  bench_fill_nan(s->y, p->y_elems, p->elem_size);
+  s->workspace = l->workspace_bytes > 0 ? bench_alloc(l->workspace_bytes) : NULL;
+  s->out = bench_alloc(p->out_elems * p->elem_size);
+  bench_fill_nan(s->out, p->out_elems, p->elem_size);
   *status = BENCH_OK;
   return s;
 }
@@ -27,15 +31,28 @@ static void *convgen_create(const bench_problem *p, bench_status *status, char *
 static int convgen_run(void *state)
 {
   convgen_state *s = state;
-  const bench_layer *l = s->p->layer;
-  int rc = l->conv_f32 != NULL ? l->conv_f32(s->p->x, s->p->w, s->p->bias, s->y, s->workspace)
-                               : l->conv_f64(s->p->x, s->p->w, s->p->bias, s->y, s->workspace);
+  const bench_problem *p = s->p;
+  const bench_layer *l = p->layer;
+  int rc;
+  if (p->pass == BENCH_PASS_FWD) {
+    rc = l->conv_f32 != NULL ? l->conv_f32(p->x, p->w, p->bias, s->out, s->workspace)
+                             : l->conv_f64(p->x, p->w, p->bias, s->out, s->workspace);
+  } else if (p->pass == BENCH_PASS_BWD_DATA) {
+    rc = l->bwd_data_f32 != NULL ? l->bwd_data_f32(p->dy, p->w, s->out, s->workspace)
+                                 : l->bwd_data_f64(p->dy, p->w, s->out, s->workspace);
+  } else if (l->bwd_weights_f32 != NULL) {
+    float *dw = s->out;
+    rc = l->bwd_weights_f32(p->x, p->dy, dw, p->bias != NULL ? dw + p->w_elems : NULL, s->workspace);
+  } else {
+    double *dw = s->out;
+    rc = l->bwd_weights_f64(p->x, p->dy, dw, p->bias != NULL ? dw + p->w_elems : NULL, s->workspace);
+  }
   return rc == CG_OK ? 0 : -1;
 }
 
 static const void *convgen_output(void *state)
 {
-  return ((convgen_state *)state)->y;
+  return ((convgen_state *)state)->out;
 }
 
 static void convgen_destroy(void *state)
@@ -43,7 +60,7 @@ static void convgen_destroy(void *state)
   convgen_state *s = state;
   if (s == NULL) return;
   free(s->workspace);
-  free(s->y);
+  free(s->out);
   free(s);
 }
 

@@ -46,6 +46,11 @@ static void xnn_destroy_state(void *state)
 static void *xnn_create(const bench_problem *p, bench_status *status, char *why, size_t why_len)
 {
   const cg_conv_desc *d = p->d;
+  if (p->pass != BENCH_PASS_FWD) {
+    *status = BENCH_NA;
+    snprintf(why, why_len, "XNNPACK has no convolution backward (inference only)");
+    return NULL;
+  }
   if (p->elem_size != sizeof(float)) {
     *status = BENCH_NA;
     snprintf(why, why_len, "XNNPACK is timed in f32 only");

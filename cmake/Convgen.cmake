@@ -17,7 +17,7 @@ set(CONVGEN_ROOT "${CONVGEN_ROOT}" CACHE INTERNAL "convgen source tree")
 
 find_program(CONVGEN_LUA NAMES lua5.4 lua54 REQUIRED)
 
-option(CONVGEN_BLAS "Back the runtime's GEMM with CBLAS (OpenBLAS)" ON)
+option(CONVGEN_BLAS "Back the runtime's GEMM with CBLAS (OpenBLAS); OFF: the portable C GEMM, no BLAS" ON)
 
 if(NOT TARGET convgen_runtime)
   file(GLOB _convgen_runtime_sources CONFIGURE_DEPENDS "${CONVGEN_ROOT}/runtime/*.c")
@@ -28,6 +28,8 @@ if(NOT TARGET convgen_runtime)
     find_package(PkgConfig REQUIRED)
     pkg_check_modules(CONVGEN_OPENBLAS REQUIRED IMPORTED_TARGET openblas)
     target_link_libraries(convgen_runtime PUBLIC PkgConfig::CONVGEN_OPENBLAS)
+  else()
+    target_compile_definitions(convgen_runtime PUBLIC CONVGEN_PORTABLE_GEMM)
   endif()
 endif()
 

@@ -29,6 +29,8 @@ options:
   --check               write nothing; exit 1 and name the files in OUTDIR that
                         are missing or differ from what would be generated
   --list-files          print the paths that would be written, one per line
+  --prefix PREFIX       use PREFIX instead of the spec's prefix for every symbol
+                        and file name (e.g. to link two variants of one spec)
   --unroll MODE         override every layer's unroll policy: auto | full | loops
   --unroll-budget N     statements one function may have when "auto" unrolls it
                         fully (default ]] .. plan.DEFAULT_UNROLL_BUDGET .. [[)
@@ -73,6 +75,11 @@ local function parse_args(argv)
       if opts.unroll ~= "auto" and opts.unroll ~= "full" and opts.unroll ~= "loops" then
         usage_error("--unroll must be auto, full or loops, not '" .. opts.unroll .. "'")
       end
+    elseif a == "--prefix" then
+      opts.prefix = value(a)
+      if not opts.prefix:match("^[%a_][%w_]*$") and opts.prefix ~= "" then
+        usage_error("--prefix must be empty or the start of a C identifier, not '" .. opts.prefix .. "'")
+      end
     elseif a == "--unroll-budget" then
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 0 then usage_error("--unroll-budget needs a non-negative integer") end
@@ -101,6 +108,10 @@ local function main(argv)
   if not model then
     for _, e in ipairs(errors) do io.stderr:write(e, "\n") end
     return 1
+  end
+  if opts.prefix then
+    model.prefix = opts.prefix
+    for _, layer in ipairs(model.layers) do layer.sym = opts.prefix .. layer.name end
   end
   local plans = {}
   for i, layer in ipairs(model.layers) do

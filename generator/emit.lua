@@ -2,6 +2,7 @@
 
 local copyprog = require("generator.copyprog")
 local gradients = require("generator.gradients")
+local report = require("generator.report")
 local template = require("generator.template")
 
 local emit = {}
@@ -334,7 +335,7 @@ local function layer_vars(p, spec_name)
 end
 
 -- Render every file of a model. Returns an array of { name = "x.h", text = "..." }
--- in a fixed order: each layer's header and source, then the model header.
+-- in a fixed order: each layer's header and source, the model header, the reports.
 function emit.model(template_dir, model, plans, spec_name)
   local files = {}
   for _, p in ipairs(plans) do
@@ -350,6 +351,8 @@ function emit.model(template_dir, model, plans, spec_name)
         .. ". Do not edit.\n * All layers of " .. spec_name .. "."
     end,
   }, helpers) }
+  files[#files + 1] = { name = model.prefix .. "report.md", text = report.markdown(plans, spec_name) }
+  files[#files + 1] = { name = model.prefix .. "report.json", text = report.json(plans, spec_name) }
   return files
 end
 

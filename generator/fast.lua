@@ -136,7 +136,8 @@ local STAGED_MAX_K = 256
 local function plan_nchw(L, p)
   local f = { kind = "nchw" }
   local hp, wp = L.h + L.pad_top + L.pad_bottom, L.w + L.pad_left + L.pad_right
-  if L.ow >= LANES and (L.sw == 1 or p.kg <= STAGED_MAX_K) then
+  -- (A strided 1x1 layer reads a quarter of its input: im2col gathers just that.)
+  if L.ow >= LANES and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
     -- B rows come straight from the (staged) input: tiles run along one output row.
     f.hp = hp
     f.k_loop = "taps"

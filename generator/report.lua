@@ -6,6 +6,74 @@ local function shape(a, b, c, d)
   return string.format("%dx%dx%dx%d", a, b, c, d)
 end
 
+-- Per-layer numbers shared by every form of the report.
+local function layer_facts(p)
+  local L = p.layer
+  local nchw = L.layout == "NCHW"
+  return {
+    sym = p.sym, op = L.op, layout = L.layout, dtype = L.dtype,
+    input = nchw and shape(L.n, L.c, L.h, L.w) or shape(L.n, L.h, L.w, L.c),
+    output = nchw and shape(L.n, L.m, L.oh, L.ow) or shape(L.n, L.oh, L.ow, L.m),
+    macs = p.macs, weight_bytes = p.weight_elems * p.elem.bytes, workspace_bytes = p.workspace_bytes,
+    im2col = p.im2col and p.im2col.mode or "-", col2im = p.col2im and p.col2im.mode or "-",
+  }
+end
+
+local function totals(plans)
+  local t = { macs = 0, weight_bytes = 0, peak_workspace = 0 }
+  for _, p in ipairs(plans) do
+    local f = layer_facts(p)
+    t.macs = t.macs + f.macs
+    t.weight_bytes = t.weight_bytes + f.weight_bytes
+    t.peak_workspace = math.max(t.peak_workspace, f.workspace_bytes)
+  end
+  return t
+end
+
+-- <prefix>report.md: what the generator knows before anything is compiled.
+function report.markdown(plans, spec_name)
+  local out = {
+    "# " .. spec_name .. ": generated layers",
+    "",
+    "Written by convgen (generator/report.lua). Code sizes need a compiler: "
+      .. "`lua5.4 scripts/size_report.lua SPEC` measures them.",
+    "",
+    "| layer | op | layout | dtype | input | output | MACs | weight bytes | workspace bytes | im2col | col2im |",
+    "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+  }
+  for _, p in ipairs(plans) do
+    local f = layer_facts(p)
+    out[#out + 1] = string.format("| %s | %s | %s | %s | %s | %s | %d | %d | %d | %s | %s |", f.sym, f.op,
+      f.layout, f.dtype, f.input, f.output, f.macs, f.weight_bytes, f.workspace_bytes, f.im2col, f.col2im)
+  end
+  local t = totals(plans)
+  out[#out + 1] = ""
+  out[#out + 1] = string.format("%d layers, %d MACs, %d weight bytes. Peak workspace: %d bytes "
+    .. "(one 64-byte aligned buffer shared by layers that run one after another).",
+    #plans, t.macs, t.weight_bytes, t.peak_workspace)
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- <prefix>report.json: the same, for tools. Keys are written in a fixed order.
+function report.json(plans, spec_name)
+  local KEYS = { "sym", "op", "layout", "dtype", "input", "output", "macs", "weight_bytes", "workspace_bytes",
+                 "im2col", "col2im" }
+  local layers = {}
+  for _, p in ipairs(plans) do
+    local f, fields = layer_facts(p), {}
+    for _, key in ipairs(KEYS) do
+      local v = f[key]
+      fields[#fields + 1] = string.format("%q: %s", key, type(v) == "number" and string.format("%d", v)
+        or string.format("%q", v))
+    end
+    layers[#layers + 1] = "    { " .. table.concat(fields, ", ") .. " }"
+  end
+  local t = totals(plans)
+  return string.format('{\n  "spec": %q,\n  "layers": [\n%s\n  ],\n  "total_macs": %d,\n'
+    .. '  "total_weight_bytes": %d,\n  "peak_workspace_bytes": %d\n}\n',
+    spec_name, table.concat(layers, ",\n"), t.macs, t.weight_bytes, t.peak_workspace)
+end
+
 function report.text(plans)
   local rows = {}
   local header = { "layer", "layout", "dtype", "input", "output", "kernel", "stride", "pad t,b,l,r",

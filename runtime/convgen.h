@@ -74,8 +74,9 @@ size_t cg_col_rows(const cg_conv_desc *d);
 size_t cg_col_cols(const cg_conv_desc *d);
 
 /* Row-major GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
-   op(A) is m x k, op(B) is k x n, C is m x n. One interface, one backend
-   chosen when the runtime is compiled (today: CBLAS). */
+   op(A) is m x k, op(B) is k x n, C is m x n. One interface, two backends
+   chosen when the runtime is compiled: CBLAS (gemm_cblas.c, the default) or,
+   with CONVGEN_PORTABLE_GEMM defined, plain C99 with no BLAS (gemm_portable.c). */
 typedef enum { CG_NO_TRANS = 0, CG_TRANS = 1 } cg_transpose;
 
 void cg_gemm_f32(cg_transpose ta, cg_transpose tb, int m, int n, int k,

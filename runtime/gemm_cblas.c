@@ -1,4 +1,9 @@
-/* cg_gemm_f32/f64 implemented over CBLAS (row-major), the runtime's only GEMM backend today. */
+/* cg_gemm_f32/f64 over CBLAS (row-major): the default GEMM backend; gemm_portable.c replaces it without BLAS. */
+#ifdef CONVGEN_PORTABLE_GEMM
+/* The portable backend (gemm_portable.c) defines cg_gemm_* instead; the header
+   keeps this translation unit non-empty, as ISO C requires. */
+#include "convgen.h"
+#else
 #include <cblas.h>
 
 #include "convgen.h"
@@ -26,3 +31,4 @@ void cg_gemm_f64(cg_transpose ta, cg_transpose tb, int m, int n, int k,
   cblas_dgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n, k, alpha, a, lda,
               b, ldb, beta, c, ldc);
 }
+#endif /* CONVGEN_PORTABLE_GEMM */

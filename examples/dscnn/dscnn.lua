@@ -1,4 +1,4 @@
--- MLPerf Tiny keyword-spotting DS-CNN: its three distinct convolution shapes (NHWC, f32), as in bench_shapes.csv.
+-- MLPerf Tiny keyword-spotting DS-CNN: its three distinct convolution shapes (NHWC, f32), as in bench/bench_shapes.csv.
 -- The first layer is TensorFlow's SAME on a 10x4 kernel with stride 2, written out: 4 top, 5 bottom, 1 left, 1 right.
 -- The depthwise/pointwise pair repeats four times in the model with the same shapes, so it appears once here.
 return {

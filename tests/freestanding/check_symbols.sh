@@ -93,15 +93,18 @@ for cc in $ccs; do
     tag=$(echo "$cc$mode" | tr -c 'A-Za-z0-9\n' '_')
     objdir="$work/obj/$tag"
     rm -rf "$objdir" && mkdir -p "$objdir" || exit 2
-    built=1
+    # One compiler process per source, all at once; a failure leaves a marker.
     for src in $sources; do
+      obj="$objdir/$(basename "$src" .c).o"
       # shellcheck disable=SC2086
-      if ! $cc $warn $mode $tflags $common -c "$src" -o "$objdir/$(basename "$src" .c).o"; then
-        echo "FAIL $cc $mode: $src does not compile"
-        built=0
-      fi
+      ( $cc $warn $mode $tflags $common -c "$src" -o "$obj" ||
+          echo "$src" >"$obj.failed" ) &
     done
-    if [ "$built" -eq 0 ]; then
+    wait
+    if ls "$objdir"/*.failed >/dev/null 2>&1; then
+      for marker in "$objdir"/*.failed; do
+        echo "FAIL $cc $mode: $(cat "$marker") does not compile"
+      done
       status=1
       continue
     fi

@@ -73,30 +73,34 @@ static int CK_NAME(check_one)(cg_transpose ta, cg_transpose tb, int m, int n, in
   }
   for (i = 0; i < m && ok; ++i) {
     for (j = 0; j < n && ok; ++j) {
-      /* Sum in long double, and the size of the terms, for a rounding bound. */
-      long double sum = 0.0L, mag = 0.0L, exp_v, err;
+      /* Sum in double, with the size of the terms for a rounding bound. For
+         f64 the triple loop rounds as much as the GEMM does, which the
+         doubled bound below covers: any order of summation passes, a wrong
+         or missing term does not. (No long double: it is software-emulated
+         on AArch64, and this also runs under qemu-aarch64.) */
+      double sum = 0.0, mag = 0.0, exp_v, err, bound;
       CK_T got = c[(size_t)i * (size_t)ldc + (size_t)j];
       CK_T old = c0[CK_GUARD + (size_t)i * (size_t)ldc + (size_t)j];
       for (p = 0; p < k; ++p) {
-        long double t = (long double)CK_NAME(op_at)(ta, a, lda, i, p) *
-                        (long double)CK_NAME(op_at)(tb, b, ldb, p, j);
+        double t = (double)CK_NAME(op_at)(ta, a, lda, i, p) * (double)CK_NAME(op_at)(tb, b, ldb, p, j);
         sum += t;
-        mag += fabsl(t);
+        mag += fabs(t);
       }
-      exp_v = (long double)alpha * sum;
-      mag = fabsl((long double)alpha) * mag;
+      exp_v = (double)alpha * sum;
+      mag = fabs((double)alpha) * mag;
       if (beta != (CK_T)0) {
-        exp_v += (long double)beta * (long double)old;
-        mag += fabsl((long double)beta * (long double)old);
+        exp_v += (double)beta * (double)old;
+        mag += fabs((double)beta * (double)old);
       }
-      err = fabsl((long double)got - exp_v);
-      /* k products, k-1 sums, the alpha and beta steps: (k + 3) roundings; doubled
-         because where long double is double the triple loop rounds as much. */
-      if (!(err <= 2.0L * (long double)(k + 3) * (long double)CK_EPS * mag) || got != got) {
+      err = fabs((double)got - exp_v);
+      /* k products, k-1 sums, the alpha and beta steps: (k + 3) roundings of
+         half an epsilon each, for the GEMM and again for the triple loop. */
+      bound = 2.0 * (double)(k + 3) * (double)CK_EPS * mag;
+      if (!(err <= bound) || got != got) {
         fprintf(stderr, "FAIL " CK_STR(CK_SFX) " ta=%d tb=%d m=%d n=%d k=%d lda=%d ldb=%d ldc=%d "
-                "alpha=%g beta=%g: C[%d][%d] = %.17g, expected %.17Lg (bound %.3Lg)\n",
+                "alpha=%g beta=%g: C[%d][%d] = %.17g, expected %.17g (bound %.3g)\n",
                 (int)ta, (int)tb, m, n, k, lda, ldb, ldc, (double)alpha, (double)beta, i, j,
-                (double)got, exp_v, 2.0L * (long double)(k + 3) * (long double)CK_EPS * mag);
+                (double)got, exp_v, bound);
         ok = 0;
       }
     }
