@@ -6,7 +6,7 @@
  *   kernel = { 1, 1 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 0, left = 0, right = 0 },
  *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
- * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 65536 bytes. */
+ * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 16384 bytes. */
 #include "resnet8_s2_short.h"
 
 #include <stdint.h>
@@ -50,147 +50,267 @@ void resnet8_s2_short_col2im(const float *col, float *x)
 #if CONVGEN_AVX512
 #include <immintrin.h>
 
-/* Copies one image into a zero-padded [16][32][2][16], each padded row split into its 2 column phases, so every kernel tap of a stride-2 row is read in place.
- * Loops over channels and output rows: every bound and offset is a literal. */
-static void pad_input(const float *x, float *stage)
-{
-  memset(stage, 0, 16384 * sizeof(float));
-  for (int c = 0; c < 16; ++c) {
-    for (int h = 0; h < 32; ++h) {
-      for (int i = 0; i < 16; ++i) stage[c * 1024 + h * 32 + i] = x[c * 1024 + h * 32 + i * 2];
-      for (int i = 0; i < 16; ++i) stage[c * 1024 + h * 32 + 16 + i] = x[c * 1024 + h * 32 + 1 + i * 2];
-    }
-  }
-}
-
-/* 16 output channels x 16 output columns, in 16 zmm accumulators. */
-static inline void tile_16x16(const float *restrict w, const float *restrict b, float *restrict y,
+/* 11 output channels x 32 output columns, in 22 zmm accumulators. */
+static inline void tile_11x32(const float *restrict w, const float *restrict b, float *restrict y,
                               const float *restrict bias)
 {
   __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
   __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
   __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
   __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
   __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
   __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
   __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
   __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
   __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
   __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc9_1 = _mm512_setzero_ps();
   __m512 acc10_0 = _mm512_setzero_ps();
-  __m512 acc11_0 = _mm512_setzero_ps();
-  __m512 acc12_0 = _mm512_setzero_ps();
-  __m512 acc13_0 = _mm512_setzero_ps();
-  __m512 acc14_0 = _mm512_setzero_ps();
-  __m512 acc15_0 = _mm512_setzero_ps();
+  __m512 acc10_1 = _mm512_setzero_ps();
   __m512 a;
-  for (int c = 0; c < 16; ++c) {
-    { /* kh = 0, kw = 0 */
-      const __m512 b0 = _mm512_loadu_ps(b);
-      a = _mm512_set1_ps(w[0]);
-      acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
-      a = _mm512_set1_ps(w[16]);
-      acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
-      a = _mm512_set1_ps(w[32]);
-      acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
-      a = _mm512_set1_ps(w[48]);
-      acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
-      a = _mm512_set1_ps(w[64]);
-      acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
-      a = _mm512_set1_ps(w[80]);
-      acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
-      a = _mm512_set1_ps(w[96]);
-      acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
-      a = _mm512_set1_ps(w[112]);
-      acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
-      a = _mm512_set1_ps(w[128]);
-      acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
-      a = _mm512_set1_ps(w[144]);
-      acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
-      a = _mm512_set1_ps(w[160]);
-      acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
-      a = _mm512_set1_ps(w[176]);
-      acc11_0 = _mm512_fmadd_ps(a, b0, acc11_0);
-      a = _mm512_set1_ps(w[192]);
-      acc12_0 = _mm512_fmadd_ps(a, b0, acc12_0);
-      a = _mm512_set1_ps(w[208]);
-      acc13_0 = _mm512_fmadd_ps(a, b0, acc13_0);
-      a = _mm512_set1_ps(w[224]);
-      acc14_0 = _mm512_fmadd_ps(a, b0, acc14_0);
-      a = _mm512_set1_ps(w[240]);
-      acc15_0 = _mm512_fmadd_ps(a, b0, acc15_0);
-    }
+  for (int k = 0; k < 16; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[16]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[32]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[48]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[64]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[80]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[96]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[112]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[128]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    a = _mm512_set1_ps(w[144]);
+    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
+    a = _mm512_set1_ps(w[160]);
+    acc10_0 = _mm512_fmadd_ps(a, b0, acc10_0);
+    acc10_1 = _mm512_fmadd_ps(a, b1, acc10_1);
     w += 1;
-    b += 1024;
+    b += 256;
   }
   if (bias != NULL) {
     a = _mm512_set1_ps(bias[0]);
     acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
     a = _mm512_set1_ps(bias[1]);
     acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
     a = _mm512_set1_ps(bias[2]);
     acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
     a = _mm512_set1_ps(bias[3]);
     acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
     a = _mm512_set1_ps(bias[4]);
     acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
     a = _mm512_set1_ps(bias[5]);
     acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
     a = _mm512_set1_ps(bias[6]);
     acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
     a = _mm512_set1_ps(bias[7]);
     acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
     a = _mm512_set1_ps(bias[8]);
     acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
     a = _mm512_set1_ps(bias[9]);
     acc9_0 = _mm512_add_ps(acc9_0, a);
+    acc9_1 = _mm512_add_ps(acc9_1, a);
     a = _mm512_set1_ps(bias[10]);
     acc10_0 = _mm512_add_ps(acc10_0, a);
-    a = _mm512_set1_ps(bias[11]);
-    acc11_0 = _mm512_add_ps(acc11_0, a);
-    a = _mm512_set1_ps(bias[12]);
-    acc12_0 = _mm512_add_ps(acc12_0, a);
-    a = _mm512_set1_ps(bias[13]);
-    acc13_0 = _mm512_add_ps(acc13_0, a);
-    a = _mm512_set1_ps(bias[14]);
-    acc14_0 = _mm512_add_ps(acc14_0, a);
-    a = _mm512_set1_ps(bias[15]);
-    acc15_0 = _mm512_add_ps(acc15_0, a);
+    acc10_1 = _mm512_add_ps(acc10_1, a);
   }
   _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
   _mm512_storeu_ps(y + 256, acc1_0);
+  _mm512_storeu_ps(y + 272, acc1_1);
   _mm512_storeu_ps(y + 512, acc2_0);
+  _mm512_storeu_ps(y + 528, acc2_1);
   _mm512_storeu_ps(y + 768, acc3_0);
+  _mm512_storeu_ps(y + 784, acc3_1);
   _mm512_storeu_ps(y + 1024, acc4_0);
+  _mm512_storeu_ps(y + 1040, acc4_1);
   _mm512_storeu_ps(y + 1280, acc5_0);
+  _mm512_storeu_ps(y + 1296, acc5_1);
   _mm512_storeu_ps(y + 1536, acc6_0);
+  _mm512_storeu_ps(y + 1552, acc6_1);
   _mm512_storeu_ps(y + 1792, acc7_0);
+  _mm512_storeu_ps(y + 1808, acc7_1);
   _mm512_storeu_ps(y + 2048, acc8_0);
+  _mm512_storeu_ps(y + 2064, acc8_1);
   _mm512_storeu_ps(y + 2304, acc9_0);
+  _mm512_storeu_ps(y + 2320, acc9_1);
   _mm512_storeu_ps(y + 2560, acc10_0);
-  _mm512_storeu_ps(y + 2816, acc11_0);
-  _mm512_storeu_ps(y + 3072, acc12_0);
-  _mm512_storeu_ps(y + 3328, acc13_0);
-  _mm512_storeu_ps(y + 3584, acc14_0);
-  _mm512_storeu_ps(y + 3840, acc15_0);
+  _mm512_storeu_ps(y + 2576, acc10_1);
 }
 
-/* AVX-512 path: kernel taps read in place from a zero-padded copy split into column phases, 16x16 register tiles over output channels x output columns */
+/* 10 output channels x 32 output columns, in 20 zmm accumulators. */
+static inline void tile_10x32(const float *restrict w, const float *restrict b, float *restrict y,
+                              const float *restrict bias)
+{
+  __m512 acc0_0 = _mm512_setzero_ps();
+  __m512 acc0_1 = _mm512_setzero_ps();
+  __m512 acc1_0 = _mm512_setzero_ps();
+  __m512 acc1_1 = _mm512_setzero_ps();
+  __m512 acc2_0 = _mm512_setzero_ps();
+  __m512 acc2_1 = _mm512_setzero_ps();
+  __m512 acc3_0 = _mm512_setzero_ps();
+  __m512 acc3_1 = _mm512_setzero_ps();
+  __m512 acc4_0 = _mm512_setzero_ps();
+  __m512 acc4_1 = _mm512_setzero_ps();
+  __m512 acc5_0 = _mm512_setzero_ps();
+  __m512 acc5_1 = _mm512_setzero_ps();
+  __m512 acc6_0 = _mm512_setzero_ps();
+  __m512 acc6_1 = _mm512_setzero_ps();
+  __m512 acc7_0 = _mm512_setzero_ps();
+  __m512 acc7_1 = _mm512_setzero_ps();
+  __m512 acc8_0 = _mm512_setzero_ps();
+  __m512 acc8_1 = _mm512_setzero_ps();
+  __m512 acc9_0 = _mm512_setzero_ps();
+  __m512 acc9_1 = _mm512_setzero_ps();
+  __m512 a;
+  for (int k = 0; k < 16; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    a = _mm512_set1_ps(w[0]);
+    acc0_0 = _mm512_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm512_fmadd_ps(a, b1, acc0_1);
+    a = _mm512_set1_ps(w[16]);
+    acc1_0 = _mm512_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm512_fmadd_ps(a, b1, acc1_1);
+    a = _mm512_set1_ps(w[32]);
+    acc2_0 = _mm512_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm512_fmadd_ps(a, b1, acc2_1);
+    a = _mm512_set1_ps(w[48]);
+    acc3_0 = _mm512_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm512_fmadd_ps(a, b1, acc3_1);
+    a = _mm512_set1_ps(w[64]);
+    acc4_0 = _mm512_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm512_fmadd_ps(a, b1, acc4_1);
+    a = _mm512_set1_ps(w[80]);
+    acc5_0 = _mm512_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm512_fmadd_ps(a, b1, acc5_1);
+    a = _mm512_set1_ps(w[96]);
+    acc6_0 = _mm512_fmadd_ps(a, b0, acc6_0);
+    acc6_1 = _mm512_fmadd_ps(a, b1, acc6_1);
+    a = _mm512_set1_ps(w[112]);
+    acc7_0 = _mm512_fmadd_ps(a, b0, acc7_0);
+    acc7_1 = _mm512_fmadd_ps(a, b1, acc7_1);
+    a = _mm512_set1_ps(w[128]);
+    acc8_0 = _mm512_fmadd_ps(a, b0, acc8_0);
+    acc8_1 = _mm512_fmadd_ps(a, b1, acc8_1);
+    a = _mm512_set1_ps(w[144]);
+    acc9_0 = _mm512_fmadd_ps(a, b0, acc9_0);
+    acc9_1 = _mm512_fmadd_ps(a, b1, acc9_1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = _mm512_set1_ps(bias[0]);
+    acc0_0 = _mm512_add_ps(acc0_0, a);
+    acc0_1 = _mm512_add_ps(acc0_1, a);
+    a = _mm512_set1_ps(bias[1]);
+    acc1_0 = _mm512_add_ps(acc1_0, a);
+    acc1_1 = _mm512_add_ps(acc1_1, a);
+    a = _mm512_set1_ps(bias[2]);
+    acc2_0 = _mm512_add_ps(acc2_0, a);
+    acc2_1 = _mm512_add_ps(acc2_1, a);
+    a = _mm512_set1_ps(bias[3]);
+    acc3_0 = _mm512_add_ps(acc3_0, a);
+    acc3_1 = _mm512_add_ps(acc3_1, a);
+    a = _mm512_set1_ps(bias[4]);
+    acc4_0 = _mm512_add_ps(acc4_0, a);
+    acc4_1 = _mm512_add_ps(acc4_1, a);
+    a = _mm512_set1_ps(bias[5]);
+    acc5_0 = _mm512_add_ps(acc5_0, a);
+    acc5_1 = _mm512_add_ps(acc5_1, a);
+    a = _mm512_set1_ps(bias[6]);
+    acc6_0 = _mm512_add_ps(acc6_0, a);
+    acc6_1 = _mm512_add_ps(acc6_1, a);
+    a = _mm512_set1_ps(bias[7]);
+    acc7_0 = _mm512_add_ps(acc7_0, a);
+    acc7_1 = _mm512_add_ps(acc7_1, a);
+    a = _mm512_set1_ps(bias[8]);
+    acc8_0 = _mm512_add_ps(acc8_0, a);
+    acc8_1 = _mm512_add_ps(acc8_1, a);
+    a = _mm512_set1_ps(bias[9]);
+    acc9_0 = _mm512_add_ps(acc9_0, a);
+    acc9_1 = _mm512_add_ps(acc9_1, a);
+  }
+  _mm512_storeu_ps(y, acc0_0);
+  _mm512_storeu_ps(y + 16, acc0_1);
+  _mm512_storeu_ps(y + 256, acc1_0);
+  _mm512_storeu_ps(y + 272, acc1_1);
+  _mm512_storeu_ps(y + 512, acc2_0);
+  _mm512_storeu_ps(y + 528, acc2_1);
+  _mm512_storeu_ps(y + 768, acc3_0);
+  _mm512_storeu_ps(y + 784, acc3_1);
+  _mm512_storeu_ps(y + 1024, acc4_0);
+  _mm512_storeu_ps(y + 1040, acc4_1);
+  _mm512_storeu_ps(y + 1280, acc5_0);
+  _mm512_storeu_ps(y + 1296, acc5_1);
+  _mm512_storeu_ps(y + 1536, acc6_0);
+  _mm512_storeu_ps(y + 1552, acc6_1);
+  _mm512_storeu_ps(y + 1792, acc7_0);
+  _mm512_storeu_ps(y + 1808, acc7_1);
+  _mm512_storeu_ps(y + 2048, acc8_0);
+  _mm512_storeu_ps(y + 2064, acc8_1);
+  _mm512_storeu_ps(y + 2304, acc9_0);
+  _mm512_storeu_ps(y + 2320, acc9_1);
+}
+
+/* AVX-512 path: im2col, then tiles over the col matrix, 11x32 register tiles over output channels x output columns */
 static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
 {
   const float *image = x;
   float *out = y;
-  pad_input(image, stage);
+  resnet8_s2_short_im2col(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 16; ++oh) {
-    const float *b_row = b_src + oh * 64;
-    float *y_row = y_group + oh * 16;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 32;
     for (int mb = 0; mb < 2; ++mb) {
-      const int m0 = mb * 16;
-      tile_16x16(w_group + m0 * 16, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
+      const int m0 = mb * 11;
+      tile_11x32(w_group + m0 * 16, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
     }
+  }
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 32;
+    tile_10x32(w_group + 22 * 16, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
   }
 }
 #else

@@ -6,7 +6,7 @@
  *   kernel = { 1, 1 }, stride = { 2, 2 }, dilation = { 1, 1 },
  *   padding = { top = 0, bottom = 0, left = 0, right = 0 },
  *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
- * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 65536 bytes. */
+ * Output 1 x 32 x 16 x 16 (NCHW), 131072 MACs, workspace 16384 bytes. */
 #ifndef RESNET8_S2_SHORT_H_INCLUDED
 #define RESNET8_S2_SHORT_H_INCLUDED
 
@@ -33,7 +33,7 @@
 #define RESNET8_S2_SHORT_INPUT_ELEMS 16384
 #define RESNET8_S2_SHORT_WEIGHT_ELEMS 512
 #define RESNET8_S2_SHORT_OUTPUT_ELEMS 8192
-#define RESNET8_S2_SHORT_WORKSPACE_BYTES 65536
+#define RESNET8_S2_SHORT_WORKSPACE_BYTES 16384
 
 #ifdef __cplusplus
 extern "C" {
