@@ -51,3 +51,8 @@ bench: configure
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
+
+# Code size and RAM of the ResNet-8 example (host and Cortex-M4, unrolled vs loops): build/size/sizes.md
+.PHONY: size-report
+size-report: setup
+	lua5.4 scripts/size_report.lua examples/resnet8/resnet8.lua --out $(BUILD)/size

@@ -204,7 +204,13 @@ end
 -- The AVX-512 plan of a layer, or nil when the portable path is the only one.
 function fast.plan(L, p)
   if L.dtype ~= "f32" then return nil end
-  if L.layout == "NCHW" then return plan_nchw(L, p) end
+  if L.layout == "NCHW" then
+    local f = plan_nchw(L, p)
+    -- A depthwise layer with short rows is better served by the portable direct loops
+    -- (vectorized along the row) than by one-row tiles over an im2col matrix.
+    if p.depthwise and f.source == "im2col" then return nil end
+    return f
+  end
   return plan_nhwc(L, p)
 end
 

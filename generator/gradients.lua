@@ -33,7 +33,31 @@ end
 
 -- dx = backward data of the forward conv F (p's geometry): dy is F's output, dx its input.
 -- Names the buffers dy and dx as given; `after_image` items run once per image.
+-- A depthwise layer's gradients: one direct call per image (templates/depthwise.c.in).
+-- `call` formats the call from the image's input and output offsets (C expressions).
+local function per_image(p, call, prologue)
+  local L = p.layer
+  local items = { prologue }
+  local x_at, y_at = "0", "0"
+  if L.n > 1 then
+    items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) }
+    x_at, y_at = string.format("n * %d", L.c * p.hw), string.format("n * %d", L.m * p.ohow)
+  end
+  items[#items + 1] = { line = call(x_at, y_at) }
+  if L.n > 1 then items[#items + 1] = { close = true } end
+  return items
+end
+
+local function at(buf, offset)
+  return offset == "0" and buf or (buf .. " + " .. offset)
+end
+
 function gradients.data(p, dy, dx, scatter_fn, after_image)
+  if p.depthwise then
+    return per_image(p, function(x_at, y_at)
+      return string.format("depthwise_backward_data(%s, w, %s);", at(dy, y_at), at(dx, x_at))
+    end)
+  end
   local F = p.forward or p.layer
   local nchw = F.layout == "NCHW"
   local batch_in_gemm = p.direct_gemm and not nchw
@@ -95,6 +119,12 @@ end
 
 -- dw = sum over images of dy * im2col(x)^T, per group.
 function gradients.weights(p)
+  if p.depthwise then
+    return per_image(p, function(x_at, y_at)
+      return string.format("depthwise_backward_weights(%s, %s, dw);", at("x", x_at), at("dy", y_at))
+    end, { line = string.format("memset(dw, 0, %d * sizeof(%s)); /* the images accumulate into it */",
+      p.weight_elems, p.elem.ctype) })
+  end
   local L = p.layer
   local nchw = L.layout == "NCHW"
   local batch_in_gemm = p.direct_gemm and not nchw

@@ -169,6 +169,28 @@ local function nhwc_program(L, channels, cstride, accumulate, zero_first)
   return ops
 end
 
+-- Depthwise layers (one input and one output channel per group) skip im2col and
+-- GEMM on the portable path and in the gradients: rectangles of output pixels that
+-- see the same in-image taps, each tap one multiply-add per channel.
+local function depthwise_regions(L)
+  local regions = {}
+  for _, rows in ipairs(tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)) do
+    for _, columns in ipairs(tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)) do
+      local taps = {}
+      for kh = 0, L.kh - 1 do
+        for kw = 0, L.kw - 1 do
+          if rows.valid[kh] and columns.valid[kw] then taps[#taps + 1] = { kh = kh, kw = kw } end
+        end
+      end
+      regions[#regions + 1] = { oh_lo = rows.lo, oh_hi = rows.hi, ow_lo = columns.lo, ow_hi = columns.hi,
+        taps = taps, doc = string.format("%s, %s: %d of %d taps in the image",
+          describe_range("output rows", rows.lo, rows.hi, L.oh),
+          describe_range("output columns", columns.lo, columns.hi, L.ow), #taps, L.kh * L.kw) }
+    end
+  end
+  return regions
+end
+
 -- Choose loops or straight-line code for one program.
 local function lay_out(ops, unroll, budget)
   local size = copyprog.unrolled_size(ops)
@@ -219,6 +241,9 @@ local function conv2d_plan(L, options)
   p.output_elems = L.n * L.m * p.ohow
   p.macs = p.output_elems * p.kg
 
+  p.depthwise = L.groups == L.c and L.m == L.c
+  if p.depthwise then p.depthwise_regions = depthwise_regions(L) end
+
   local im2col_ops, col2im_ops, group_ops
   if L.layout == "NCHW" then
     im2col_ops = nchw_im2col(L, L.c)
@@ -231,17 +256,18 @@ local function conv2d_plan(L, options)
   end
   p.im2col = p.lay_out(im2col_ops)
   p.col2im = p.lay_out(col2im_ops)
-  if group_ops and not p.direct_gemm then
+  p.fast = fast.plan(L, p)
+  local gemm_paths = not p.direct_gemm and not p.depthwise
+  if group_ops and gemm_paths then
     p.im2col_group = p.lay_out(group_ops)
   end
-  if L.backward and L.groups > 1 and not p.direct_gemm then
+  if L.backward and L.groups > 1 and gemm_paths then
     p.col2im_group = group_col2im(L, p)
   end
 
   -- The workspace serves whichever path the compiler builds, so it fits both,
   -- and the gradients' col matrix (the same size as the forward one).
-  p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
-  p.fast = fast.plan(L, p)
+  p.workspace_elems = gemm_paths and p.kg * p.ohow or 0
   if p.fast then p.workspace_elems = math.max(p.workspace_elems, p.fast.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p

@@ -1,4 +1,6 @@
-/* Generic reference conv2d/im2col/col2im: instantiates reference_impl.h once for float and once for double. */
+/* Generic reference conv2d/im2col/col2im, conv2d gradients and conv_transpose2d: instantiates reference_impl.h once for float and once for double. */
+#include <assert.h>
+
 #include "convgen.h"
 
 /* Index helpers shared by both element types. They take ints (the descriptor's
@@ -23,6 +25,17 @@ static size_t w_at(const cg_conv_desc *d, int m, int cl, int kh, int kw) {
   return idx4(m, cg, cl, d->kh, kh, d->kw, kw);
 }
 
+/* Weight of a conv_transpose2d layer for input channel c and in-group output
+   channel ml: PyTorch [C][M/groups][KH][KW] or [KH][KW][M/groups][C]. */
+static size_t wt_at(const cg_conv_desc *d, int c, int ml, int kh, int kw) {
+  int mg = d->m / d->groups;
+  if (d->layout == CG_LAYOUT_NHWC)
+    return idx4(kh, d->kw, kw, mg, ml, d->c, c);
+  return idx4(c, mg, ml, d->kh, kh, d->kw, kw);
+}
+
+/* Output (n, m, oh, ow) in the descriptor's layout; for both ops the output
+   is N x M x OH x OW. */
 static size_t y_at(const cg_conv_desc *d, int n, int m, int oh, int ow) {
   if (d->layout == CG_LAYOUT_NHWC)
     return idx4(n, d->oh, oh, d->ow, ow, d->m, m);
@@ -40,6 +53,16 @@ static size_t col_at(const cg_conv_desc *d, int c, int kh, int kw, int oh, int o
   }
   tap = ((size_t)c * (size_t)d->kh + (size_t)kh) * (size_t)d->kw + (size_t)kw;
   return tap * cg_col_cols(d) + pix;
+}
+
+/* The conv2d functions (im2col, col2im, conv and its gradients) and
+   conv_transpose2d read the same fields with different meanings, so a
+   descriptor of the other op is a caller's bug: it trips the assertion, and
+   where assertions are compiled out (NDEBUG) the function returns without
+   writing anything rather than compute something meaningless. */
+static int op_is(const cg_conv_desc *d, cg_op op) {
+  assert(d->op == op);
+  return d->op == op;
 }
 
 #define CG_REF_T float

@@ -1,4 +1,4 @@
-# convgen_add_layer_checks(): one Check executable that runs every layer of a generated model against the reference.
+# convgen_add_layer_checks(): one Check executable that runs every layer (forward, gradients, transposed) of a model against the reference.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(CHECK REQUIRED IMPORTED_TARGET check)
 
@@ -15,7 +15,11 @@ function(convgen_add_layer_checks)
   target_compile_definitions(${LC_NAME} PRIVATE
     CG_TEST_MODEL_HEADER="${LC_PREFIX}model.h"
     CG_TEST_LAYERS_F32=${upper}MODEL_LAYERS_F32
-    CG_TEST_LAYERS_F64=${upper}MODEL_LAYERS_F64)
+    CG_TEST_LAYERS_F64=${upper}MODEL_LAYERS_F64
+    CG_TEST_BACKWARD_F32=${upper}MODEL_BACKWARD_F32
+    CG_TEST_BACKWARD_F64=${upper}MODEL_BACKWARD_F64
+    CG_TEST_TRANSPOSE_F32=${upper}MODEL_TRANSPOSE_F32
+    CG_TEST_TRANSPOSE_F64=${upper}MODEL_TRANSPOSE_F64)
   target_link_libraries(${LC_NAME} PRIVATE ${LC_KERNELS} PkgConfig::CHECK m)
   set_target_properties(${LC_NAME} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   add_test(NAME ${LC_NAME} COMMAND ${LC_NAME})

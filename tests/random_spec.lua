@@ -47,7 +47,10 @@ local function draw_layer(index)
   L.sh, L.sw = math.random(1, 3), math.random(1, 3)
   L.dh, L.dw = pick({ 1, 1, 1, 2, 3 }), pick({ 1, 1, 1, 2 })
 
-  local form = pick({ "number", "pair", "sides", "sides", "same", "valid" })
+  L.op = math.random() < 0.15 and "conv_transpose2d" or "conv2d"
+  local transposed = L.op == "conv_transpose2d"
+  local form = pick(transposed and { "number", "pair", "sides", "valid" }
+    or { "number", "pair", "sides", "sides", "same", "valid" })
   local pads
   if form == "number" then
     local p = math.random(0, 3)
@@ -65,14 +68,25 @@ local function draw_layer(index)
   else
     pads, L.padding = { 0, 0, 0, 0 }, '"valid"'
   end
-  local oh = out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2])
-  local ow = out_size(L.w, L.kw, L.sw, L.dw, pads[3], pads[4])
+  local oh, ow
+  if transposed then
+    -- output_padding below the stride or the dilation, as PyTorch requires
+    L.oph = math.random(0, math.max(L.sh, L.dh) - 1)
+    L.opw = math.random(0, math.max(L.sw, L.dw) - 1)
+    oh = (L.h - 1) * L.sh - pads[1] - pads[2] + L.dh * (L.kh - 1) + L.oph + 1
+    ow = (L.w - 1) * L.sw - pads[3] - pads[4] + L.dw * (L.kw - 1) + L.opw + 1
+    if oh > 120 or ow > 120 then return nil end
+  else
+    oh = out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2])
+    ow = out_size(L.w, L.kw, L.sw, L.dw, pads[3], pads[4])
+    L.backward = math.random() < 0.5
+  end
   if oh < 1 or ow < 1 then return nil end
 
   L.bias = math.random() < 0.6
   L.activation = pick({ '"none"', '"relu"', '"relu6"', '{ "clamp", -0.5, 0.75 }' })
   -- Full unrolling only where the straight-line code stays small.
-  local small = L.c * L.kh * L.kw * oh * ow <= 2000
+  local small = (transposed and L.m * L.kh * L.kw * L.h * L.w or L.c * L.kh * L.kw * oh * ow) <= 2000
   L.unroll = small and pick({ "auto", "full", "loops" }) or pick({ "auto", "loops" })
   L.name = string.format("r%03d", index)
   return L
@@ -90,13 +104,15 @@ while made < count do
   if L then
     made = made + 1
     lines[#lines + 1] = string.format(
-      '    { op = "conv2d", name = "%s", layout = "%s", dtype = "%s", input = { n = %d, c = %d, h = %d, w = %d },',
-      L.name, L.layout, L.dtype, L.n, L.c, L.h, L.w)
+      '    { op = "%s", name = "%s", layout = "%s", dtype = "%s", input = { n = %d, c = %d, h = %d, w = %d },',
+      L.op, L.name, L.layout, L.dtype, L.n, L.c, L.h, L.w)
     lines[#lines + 1] = string.format(
       "      filters = %d, kernel = %s, stride = %s, dilation = %s, padding = %s, groups = %d,",
       L.m, pair_text(L.kh, L.kw), pair_text(L.sh, L.sw), pair_text(L.dh, L.dw), L.padding, L.groups)
-    lines[#lines + 1] = string.format('      bias = %s, activation = %s, unroll = "%s" },',
-      tostring(L.bias), L.activation, L.unroll)
+    local extra = L.op == "conv_transpose2d" and string.format(", output_padding = { %d, %d }", L.oph, L.opw)
+      or string.format(", backward = %s", tostring(L.backward))
+    lines[#lines + 1] = string.format('      bias = %s, activation = %s, unroll = "%s"%s },',
+      tostring(L.bias), L.activation, L.unroll, extra)
   end
 end
 lines[#lines + 1] = "  },"

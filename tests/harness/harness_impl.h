@@ -1,14 +1,18 @@
-/* Per-dtype half of the Check harness (layer registry and the sizes/im2col/col2im/conv tests), included once per dtype by harness_main.c. */
+/* Per-dtype half of the Check harness (layer registries; sizes/im2col/col2im/conv/adjoint tests, and through harness_grad_impl.h the gradient and conv_transpose2d tests), included once per dtype by harness_main.c. */
 /* No include guard: harness_main.c expands it once with float and once with
    double. It expects, besides <check.h>, convgen.h and harness_util.h:
      CG_H_T       element type              CG_H_SFX    f32 / f64
      CG_H_DTYPE   CG_DTYPE_F32 / _F64       CG_H_LAYERS the model's X-macro list
+     CG_H_BACKWARD, CG_H_TRANSPOSE          its lists of backward = true conv2d
+                                            layers and of conv_transpose2d
+                                            layers (either may be empty)
      CG_H_EPS     FLT_EPSILON / DBL_EPSILON CG_H_MIN    FLT_MIN / DBL_MIN
      CG_H_MANT    FLT_MANT_DIG / DBL_MANT_DIG
      CG_H_DIGITS  significant digits that print a T exactly (9 / 17) */
 #if !defined(CG_H_T) || !defined(CG_H_SFX) || !defined(CG_H_DTYPE) ||        \
     !defined(CG_H_LAYERS) || !defined(CG_H_EPS) || !defined(CG_H_MIN) ||     \
-    !defined(CG_H_MANT) || !defined(CG_H_DIGITS)
+    !defined(CG_H_MANT) || !defined(CG_H_DIGITS) ||                          \
+    !defined(CG_H_BACKWARD) || !defined(CG_H_TRANSPOSE)
 #error "harness_impl.h: a CG_H_* parameter macro is missing"
 #endif
 
@@ -528,27 +532,40 @@ CG_H_START_TEST(CG_H_NAME(test_conv)) {
 }
 END_TEST
 
-/* Each test is a loop over the layers of this dtype: one iteration per
-   layer, so Check reports every failing layer, not just the first. */
+#include "harness_grad_impl.h"
+
+/* Each test is a loop over the layers of this dtype in its list: one
+   iteration per layer, so Check reports every failing layer, not just the
+   first. Lists with no layer add no test case. */
 static void CG_H_NAME(add_tcases)(Suite *s, double timeout) {
-  int n = CG_H_NAME(cg_layer_count);
   struct {
     const char *name;
     const TTest *test;
-  } t[4];
+    int count;
+  } t[] = {
+      {"sizes_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_sizes), 0},
+      {"im2col_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_im2col), 0},
+      {"col2im_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_col2im), 0},
+      {"conv_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_conv), 0},
+      {"adjoint_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_adjoint), 0},
+      {"backward_data_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_backward_data), 1},
+      {"backward_weights_" CG_H_STR(CG_H_SFX),
+       CG_H_NAME(test_backward_weights), 1},
+      {"backward_adjoint_" CG_H_STR(CG_H_SFX),
+       CG_H_NAME(test_backward_adjoint), 1},
+      {"transpose_sizes_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_transpose_sizes),
+       2},
+      {"transpose_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_transpose), 2}};
+  const int counts[3] = {CG_H_NAME(cg_layer_count),
+                         CG_H_NAME(cg_backward_count),
+                         CG_H_NAME(cg_transpose_count)};
   size_t k;
-  if (n == 0)
-    return;
-  t[0].name = "sizes_" CG_H_STR(CG_H_SFX);
-  t[0].test = CG_H_NAME(test_sizes);
-  t[1].name = "im2col_" CG_H_STR(CG_H_SFX);
-  t[1].test = CG_H_NAME(test_im2col);
-  t[2].name = "col2im_" CG_H_STR(CG_H_SFX);
-  t[2].test = CG_H_NAME(test_col2im);
-  t[3].name = "conv_" CG_H_STR(CG_H_SFX);
-  t[3].test = CG_H_NAME(test_conv);
-  for (k = 0; k < 4; ++k) {
-    TCase *tc = tcase_create(t[k].name);
+  for (k = 0; k < sizeof t / sizeof t[0]; ++k) {
+    int n = counts[t[k].count];
+    TCase *tc;
+    if (n == 0)
+      continue;
+    tc = tcase_create(t[k].name);
     tcase_set_timeout(tc, timeout);
     tcase_add_loop_test(tc, t[k].test, 0, n);
     suite_add_tcase(s, tc);
@@ -564,3 +581,7 @@ static void CG_H_NAME(add_tcases)(Suite *s, double timeout) {
 #undef CG_H_LAYER
 #undef CG_H_LAYERS_ARRAY
 #undef CG_H_ENTRY
+#undef CG_H_BLAYER
+#undef CG_H_BLAYERS_ARRAY
+#undef CG_H_TLAYER
+#undef CG_H_TLAYERS_ARRAY

@@ -1,7 +1,14 @@
-/* Check test driver: runs every f32 and f64 layer of one generated model against the runtime reference. */
+/* Check test driver: runs every f32 and f64 layer of one generated model (conv2d, its gradients, conv_transpose2d) against the runtime reference. */
 /* Build one executable per model, choosing the model with:
      -DCG_TEST_MODEL_HEADER='"p_model.h"'
      -DCG_TEST_LAYERS_F32=P_MODEL_LAYERS_F32 -DCG_TEST_LAYERS_F64=P_MODEL_LAYERS_F64
+   and optionally, to test the gradients of the backward = true layers and
+   the conv_transpose2d layers (each part is skipped when its definition is
+   absent):
+     -DCG_TEST_BACKWARD_F32=P_MODEL_BACKWARD_F32
+     -DCG_TEST_BACKWARD_F64=P_MODEL_BACKWARD_F64
+     -DCG_TEST_TRANSPOSE_F32=P_MODEL_TRANSPOSE_F32
+     -DCG_TEST_TRANSPOSE_F64=P_MODEL_TRANSPOSE_F64
    CG_TEST_TIMEOUT (seconds per layer and test, default 300) can be set too;
    Check's CK_TIMEOUT_MULTIPLIER environment variable scales it at run time. */
 #include <check.h>
@@ -28,10 +35,36 @@
 #define CG_TEST_TIMEOUT 300.0
 #endif
 
+/* An absent optional list is an empty one: its registry holds no layer and
+   its tests are not added. */
+#define CG_H_NO_LAYERS(X)
+#ifdef CG_TEST_BACKWARD_F32
+#define CG_H_BACKWARD_F32 CG_TEST_BACKWARD_F32
+#else
+#define CG_H_BACKWARD_F32 CG_H_NO_LAYERS
+#endif
+#ifdef CG_TEST_BACKWARD_F64
+#define CG_H_BACKWARD_F64 CG_TEST_BACKWARD_F64
+#else
+#define CG_H_BACKWARD_F64 CG_H_NO_LAYERS
+#endif
+#ifdef CG_TEST_TRANSPOSE_F32
+#define CG_H_TRANSPOSE_F32 CG_TEST_TRANSPOSE_F32
+#else
+#define CG_H_TRANSPOSE_F32 CG_H_NO_LAYERS
+#endif
+#ifdef CG_TEST_TRANSPOSE_F64
+#define CG_H_TRANSPOSE_F64 CG_TEST_TRANSPOSE_F64
+#else
+#define CG_H_TRANSPOSE_F64 CG_H_NO_LAYERS
+#endif
+
 #define CG_H_T float
 #define CG_H_SFX f32
 #define CG_H_DTYPE CG_DTYPE_F32
 #define CG_H_LAYERS CG_TEST_LAYERS_F32
+#define CG_H_BACKWARD CG_H_BACKWARD_F32
+#define CG_H_TRANSPOSE CG_H_TRANSPOSE_F32
 #define CG_H_EPS FLT_EPSILON
 #define CG_H_MIN FLT_MIN
 #define CG_H_MANT FLT_MANT_DIG
@@ -41,6 +74,8 @@
 #undef CG_H_SFX
 #undef CG_H_DTYPE
 #undef CG_H_LAYERS
+#undef CG_H_BACKWARD
+#undef CG_H_TRANSPOSE
 #undef CG_H_EPS
 #undef CG_H_MIN
 #undef CG_H_MANT
@@ -50,6 +85,8 @@
 #define CG_H_SFX f64
 #define CG_H_DTYPE CG_DTYPE_F64
 #define CG_H_LAYERS CG_TEST_LAYERS_F64
+#define CG_H_BACKWARD CG_H_BACKWARD_F64
+#define CG_H_TRANSPOSE CG_H_TRANSPOSE_F64
 #define CG_H_EPS DBL_EPSILON
 #define CG_H_MIN DBL_MIN
 #define CG_H_MANT DBL_MANT_DIG
@@ -59,6 +96,8 @@
 #undef CG_H_SFX
 #undef CG_H_DTYPE
 #undef CG_H_LAYERS
+#undef CG_H_BACKWARD
+#undef CG_H_TRANSPOSE
 #undef CG_H_EPS
 #undef CG_H_MIN
 #undef CG_H_MANT
@@ -68,8 +107,13 @@ int main(void) {
   Suite *s = suite_create("convgen");
   SRunner *sr;
   int failed;
-  printf("convgen harness: %s, %d f32 layer(s), %d f64 layer(s)\n",
-         CG_TEST_MODEL_HEADER, cg_layer_count_f32, cg_layer_count_f64);
+  int total = cg_layer_count_f32 + cg_layer_count_f64 +
+              cg_transpose_count_f32 + cg_transpose_count_f64;
+  printf("convgen harness: %s, %d f32 layer(s), %d f64 layer(s); backward: "
+         "%d f32, %d f64; conv_transpose2d: %d f32, %d f64\n",
+         CG_TEST_MODEL_HEADER, cg_layer_count_f32, cg_layer_count_f64,
+         cg_backward_count_f32, cg_backward_count_f64, cg_transpose_count_f32,
+         cg_transpose_count_f64);
   fflush(stdout); /* before Check forks, or the line is printed per child */
   cg_install_crash_reporter();
   add_tcases_f32(s, CG_TEST_TIMEOUT);
@@ -79,7 +123,7 @@ int main(void) {
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);
   /* A model with no layer at all is a mis-wired build, not a pass. */
-  if (cg_layer_count_f32 + cg_layer_count_f64 == 0) {
+  if (total == 0) {
     fprintf(stderr, "convgen harness: the model has no layers, nothing was "
                     "tested\n");
     return EXIT_FAILURE;

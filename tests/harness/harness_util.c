@@ -154,19 +154,28 @@ static const char *act_name(cg_activation a) {
 
 void cg_report_init(cg_report *r, const char *name, const cg_conv_desc *d,
                     size_t ws_bytes) {
+  int transposed = d->op == CG_OP_CONV_TRANSPOSE2D;
   r->len = 0;
   r->problems = 0;
   r->text[0] = '\0';
   report_append(r,
-                "layer %s {%s %s N=%d C=%d H=%d W=%d M=%d K=%dx%d stride=%dx%d "
+                "layer %s {%s %s%s N=%d C=%d H=%d W=%d M=%d K=%dx%d stride=%dx%d "
                 "dil=%dx%d pad(t,b,l,r)=%d,%d,%d,%d groups=%d OH=%d OW=%d "
-                "bias=%d act=%s col=%zux%zu ws=%zuB}",
+                "bias=%d act=%s",
                 name, d->dtype == CG_DTYPE_F32 ? "f32" : "f64",
-                d->layout == CG_LAYOUT_NHWC ? "NHWC" : "NCHW", d->n, d->c, d->h,
-                d->w, d->m, d->kh, d->kw, d->sh, d->sw, d->dh, d->dw,
-                d->pad_top, d->pad_bottom, d->pad_left, d->pad_right,
-                d->groups, d->oh, d->ow, d->has_bias, act_name(d->activation),
-                cg_col_rows(d), cg_col_cols(d), ws_bytes);
+                d->layout == CG_LAYOUT_NHWC ? "NHWC" : "NCHW",
+                transposed ? " conv_transpose2d" : "", d->n, d->c, d->h, d->w,
+                d->m, d->kh, d->kw, d->sh, d->sw, d->dh, d->dw, d->pad_top,
+                d->pad_bottom, d->pad_left, d->pad_right, d->groups, d->oh,
+                d->ow, d->has_bias, act_name(d->activation));
+  if (transposed)
+    report_append(r, " out_pad=%d,%d ws=%zuB}", d->out_pad_h, d->out_pad_w,
+                  ws_bytes);
+  else
+    report_append(r, " col=%zux%zu ws=%zuB}", cg_col_rows(d), cg_col_cols(d),
+                  ws_bytes);
+  if (d->op != CG_OP_CONV2D && !transposed)
+    report_append(r, " op=%d", (int)d->op);
   if (d->activation == CG_ACT_CLAMP)
     report_append(r, " clamp=[%g,%g]", d->act_lo, d->act_hi);
 }
@@ -227,6 +236,8 @@ void cg_index_format(char *buf, size_t n, const cg_conv_desc *d, cg_shape s,
                      size_t i) {
   size_t h = (size_t)d->h, w = (size_t)d->w, c = (size_t)d->c;
   size_t oh = (size_t)d->oh, ow = (size_t)d->ow, m = (size_t)d->m;
+  size_t kh = (size_t)d->kh, kw = (size_t)d->kw;
+  size_t g = d->groups > 0 ? (size_t)d->groups : 1;
   int nhwc = d->layout == CG_LAYOUT_NHWC;
   switch (s) {
   case CG_SHAPE_IMAGE:
@@ -246,6 +257,36 @@ void cg_index_format(char *buf, size_t n, const cg_conv_desc *d, cg_shape s,
       snprintf(buf, n, "[n=%zu m=%zu oh=%zu ow=%zu]", i / (m * oh * ow),
                i / (oh * ow) % m, i / ow % oh, i % ow);
     return;
+  case CG_SHAPE_INPUT:
+    if (nhwc)
+      snprintf(buf, n, "[n=%zu h=%zu w=%zu c=%zu]", i / (h * w * c),
+               i / (w * c) % h, i / c % w, i % c);
+    else
+      snprintf(buf, n, "[n=%zu c=%zu h=%zu w=%zu]", i / (c * h * w),
+               i / (h * w) % c, i / w % h, i % w);
+    return;
+  case CG_SHAPE_WEIGHT:
+    if (d->op == CG_OP_CONV_TRANSPOSE2D) {
+      size_t mg = m / g; /* [C][M/g][KH][KW] or [KH][KW][M/g][C] */
+      if (nhwc)
+        snprintf(buf, n, "[kh=%zu kw=%zu m_in_group=%zu c=%zu]",
+                 i / (kw * mg * c), i / (mg * c) % kw, i / c % mg, i % c);
+      else
+        snprintf(buf, n, "[c=%zu m_in_group=%zu kh=%zu kw=%zu]",
+                 i / (mg * kh * kw), i / (kh * kw) % mg, i / kw % kh, i % kw);
+    } else {
+      size_t cg = c / g; /* [M][C/g][KH][KW] or [KH][KW][C/g][M] */
+      if (nhwc)
+        snprintf(buf, n, "[kh=%zu kw=%zu c_in_group=%zu m=%zu]",
+                 i / (kw * cg * m), i / (cg * m) % kw, i / m % cg, i % m);
+      else
+        snprintf(buf, n, "[m=%zu c_in_group=%zu kh=%zu kw=%zu]",
+                 i / (cg * kh * kw), i / (kh * kw) % cg, i / kw % kh, i % kw);
+    }
+    return;
+  case CG_SHAPE_BIAS:
+    snprintf(buf, n, "[m=%zu]", i);
+    return;
   }
   snprintf(buf, n, "[%zu]", i);
 }
@@ -257,7 +298,10 @@ static int out_size(int in, int pad_a, int pad_b, int k, int dil, int stride) {
   return span < 0 ? -1 : span / stride + 1;
 }
 
-int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
+/* Field ranges, dtype, layout and activation, common to both ops; returns
+   nonzero when a field is so far out of range that the size formulas must
+   not be evaluated. */
+static int desc_fields(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
   const struct { const char *name; int value; int min; } f[] = {
       {"n", d->n, 1},           {"c", d->c, 1},
       {"h", d->h, 1},           {"w", d->w, 1},
@@ -266,8 +310,9 @@ int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
       {"sw", d->sw, 1},         {"dh", d->dh, 1},
       {"dw", d->dw, 1},         {"groups", d->groups, 1},
       {"pad_top", d->pad_top, 0}, {"pad_bottom", d->pad_bottom, 0},
-      {"pad_left", d->pad_left, 0}, {"pad_right", d->pad_right, 0}};
-  int before = r->problems, bad_field = 0, eoh, eow;
+      {"pad_left", d->pad_left, 0}, {"pad_right", d->pad_right, 0},
+      {"out_pad_h", d->out_pad_h, 0}, {"out_pad_w", d->out_pad_w, 0}};
+  int bad_field = 0;
   size_t i;
   for (i = 0; i < sizeof f / sizeof f[0]; ++i)
     if (f[i].value < f[i].min) {
@@ -284,11 +329,22 @@ int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
     cg_report_add(r, "descriptor activation %d is invalid", (int)d->activation);
   if (d->activation == CG_ACT_CLAMP && !(d->act_lo <= d->act_hi))
     cg_report_add(r, "clamp bounds [%g, %g] are empty", d->act_lo, d->act_hi);
-  if (bad_field)
-    return r->problems - before;
-  if (d->c % d->groups != 0 || d->m % d->groups != 0)
+  if (!bad_field && (d->c % d->groups != 0 || d->m % d->groups != 0))
     cg_report_add(r, "groups = %d does not divide c = %d and m = %d",
                   d->groups, d->c, d->m);
+  return bad_field;
+}
+
+int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
+  int before = r->problems, eoh, eow;
+  if (d->op != CG_OP_CONV2D)
+    cg_report_add(r, "descriptor op %d but the layer is in a conv2d list",
+                  (int)d->op);
+  if (desc_fields(r, d, dtype))
+    return r->problems - before;
+  if (d->out_pad_h != 0 || d->out_pad_w != 0)
+    cg_report_add(r, "descriptor output padding %d,%d on a conv2d layer",
+                  d->out_pad_h, d->out_pad_w);
   eoh = out_size(d->h, d->pad_top, d->pad_bottom, d->kh, d->dh, d->sh);
   eow = out_size(d->w, d->pad_left, d->pad_right, d->kw, d->dw, d->sw);
   if (eoh < 1 || eow < 1)
@@ -296,6 +352,43 @@ int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
   else if (d->oh != eoh || d->ow != eow)
     cg_report_add(r, "descriptor oh x ow = %d x %d but the formula gives "
                   "%d x %d", d->oh, d->ow, eoh, eow);
+  return r->problems - before;
+}
+
+/* conv_transpose2d's output size, in long long so that no field value can
+   overflow it; < 1 when the padding removes the whole output. */
+static long long transposed_size(int in, int pad_a, int pad_b, int k, int dil,
+                                 int stride, int out_pad) {
+  return ((long long)in - 1) * stride - pad_a - pad_b +
+         (long long)dil * (k - 1) + out_pad + 1;
+}
+
+int cg_desc_validate_transpose(cg_report *r, const cg_conv_desc *d,
+                               cg_dtype dtype) {
+  int before = r->problems;
+  long long eoh, eow;
+  if (d->op != CG_OP_CONV_TRANSPOSE2D)
+    cg_report_add(r, "descriptor op %d but the layer is in a "
+                  "conv_transpose2d list", (int)d->op);
+  if (desc_fields(r, d, dtype))
+    return r->problems - before;
+  if (d->out_pad_h >= d->sh && d->out_pad_h >= d->dh)
+    cg_report_add(r, "output padding %d (rows) is neither below the stride "
+                  "%d nor below the dilation %d", d->out_pad_h, d->sh, d->dh);
+  if (d->out_pad_w >= d->sw && d->out_pad_w >= d->dw)
+    cg_report_add(r, "output padding %d (columns) is neither below the "
+                  "stride %d nor below the dilation %d", d->out_pad_w, d->sw,
+                  d->dw);
+  eoh = transposed_size(d->h, d->pad_top, d->pad_bottom, d->kh, d->dh, d->sh,
+                        d->out_pad_h);
+  eow = transposed_size(d->w, d->pad_left, d->pad_right, d->kw, d->dw, d->sw,
+                        d->out_pad_w);
+  if (eoh < 1 || eow < 1)
+    cg_report_add(r, "the padding removes the whole transposed output "
+                  "(%lld x %lld)", eoh, eow);
+  else if (d->oh != eoh || d->ow != eow)
+    cg_report_add(r, "descriptor oh x ow = %d x %d but the transposed formula "
+                  "gives %lld x %lld", d->oh, d->ow, eoh, eow);
   return r->problems - before;
 }
 

@@ -53,6 +53,35 @@
 #define CG_CONV_C 2.0
 #endif
 
+/* The gradients and conv_transpose2d use the conv bound with their own
+   reduction length K (the most products summed into one output element):
+     backward data     dx: K = M/groups*KH*KW   mag = backward data of |dy|, |w|
+     backward weights  dw: K = N*OH*OW          mag = backward weights of |x|, |dy|
+                       db: K = N*OH*OW          mag = sum of |dy| over the channel
+     conv_transpose2d   y: K = C/groups*KH*KW   mag = conv_transpose of |x|, |w|, |bias|
+   |got - ref| <= atol + CG_CONV_C * eps * K * mag, by the same argument: any
+   summation order errs by at most K*u*mag (one rounding per product, K-1
+   additions; db has no products, so K-1), the reference by u*mag (f32) or
+   K*u*mag (f64), and with the bias of conv_transpose2d (K+1)*u*mag; the sum
+   is below 2*eps*K*mag for every K >= 1.
+
+   Adjoint identities, evaluated in double from the T outputs of generated
+   functions (property tests that do not use the reference's values):
+     <im2col(x), c> = <x, col2im(c)>: im2col is an exact copy and every x
+       element of col2im sums at most KH*KW cells, so the two sides differ by
+       at most (KH*KW*u_T + (ncol + nx)*u_double) * A, A = sum |im2col(x)*c|;
+       tolerance CG_ADJOINT_K * (KH*KW*eps_T + (ncol + nx)*eps_double) * A.
+     <conv(x, w), dy> = <x, dx> = <w, dw>: each side is off by its outputs'
+       error bound above (conv: 2*eps_T*K*mag) weighted by the other factor,
+       which sums to 2*eps_T*K*A for the same A = sum over every product
+       |x*w*dy| (the three sums hold the same terms), plus the double dot
+       products; tolerance (CG_CONV_C*eps_T*(K1 + K2) + CG_ADJOINT_K*(n1 +
+       n2)*eps_double) * A for sides with reduction lengths K1, K2 and
+       lengths n1, n2. <b, db> against sum_p b[m(p)]*dy[p] likewise. */
+#ifndef CG_ADJOINT_K
+#define CG_ADJOINT_K 2.0
+#endif
+
 typedef struct {
   unsigned char *raw;  /* what malloc returned; only for free() */
   unsigned char *zone; /* 64-byte aligned start of the front canary */
@@ -110,15 +139,29 @@ void cg_context_enter(const cg_report *r, const char *call);
 void cg_context_leave(void);
 void cg_install_crash_reporter(void);
 
-/* Which buffer a flat index belongs to, for readable coordinates. */
-typedef enum { CG_SHAPE_IMAGE, CG_SHAPE_COL, CG_SHAPE_OUTPUT } cg_shape;
+/* Which buffer a flat index belongs to, for readable coordinates: one
+   image, the col matrix, the batched output, the batched input, the weights
+   (in the layout of the descriptor's op) and the bias or db. */
+typedef enum {
+  CG_SHAPE_IMAGE,
+  CG_SHAPE_COL,
+  CG_SHAPE_OUTPUT,
+  CG_SHAPE_INPUT,
+  CG_SHAPE_WEIGHT,
+  CG_SHAPE_BIAS
+} cg_shape;
 void cg_index_format(char *buf, size_t n, const cg_conv_desc *d, cg_shape s,
                      size_t i);
 
-/* Adds a problem for each descriptor field that is out of range or
-   inconsistent (oh/ow against the output-size formula, groups dividing c and
-   m, dtype); returns the number found so tests can stop before the reference
-   divides by zero or indexes out of range. */
+/* Adds a problem for each descriptor field of a conv2d layer that is out of
+   range or inconsistent (op, oh/ow against the output-size formula, groups
+   dividing c and m, dtype, no output padding); returns the number found so
+   tests can stop before the reference divides by zero or indexes out of
+   range. */
 int cg_desc_validate(cg_report *r, const cg_conv_desc *d, cg_dtype dtype);
+/* The same for a conv_transpose2d layer: op, output padding (>= 0 and below
+   the stride or the dilation) and the transposed output-size formula. */
+int cg_desc_validate_transpose(cg_report *r, const cg_conv_desc *d,
+                               cg_dtype dtype);
 
 #endif /* CG_HARNESS_UTIL_H */

@@ -1,4 +1,4 @@
-/* Argument checking and workspace use shared by the self-test's fake conv layers. */
+/* Argument checking and workspace use shared by the self-test's fake layer functions. */
 #include "fake_common.h"
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Layer functions and descriptors of the fake model: correct layers that defer to the reference. */
+/* Layer functions and descriptors of the fake model: correct layers (conv2d, gradients, conv_transpose2d) that defer to the reference. */
 #include "fake_model.h"
 
 const cg_conv_desc fake_a_desc = {
@@ -46,3 +46,47 @@ FAKE_LAYER(fake_b, FAKE_B, float, f32)
 FAKE_LAYER(fake_c, FAKE_C, double, f64)
 FAKE_LAYER(fake_d, FAKE_D, double, f64)
 FAKE_LAYER(fake_e, FAKE_E, float, f32)
+FAKE_BACKWARD(fake_a, FAKE_A, float, f32)
+FAKE_BACKWARD(fake_b, FAKE_B, float, f32)
+FAKE_BACKWARD(fake_c, FAKE_C, double, f64)
+FAKE_BACKWARD(fake_d, FAKE_D, double, f64)
+
+const cg_conv_desc fake_ta_desc = {
+    .op = CG_OP_CONV_TRANSPOSE2D, .layout = CG_LAYOUT_NCHW,
+    .dtype = CG_DTYPE_F32, .n = FAKE_TA_N, .c = FAKE_TA_C, .h = FAKE_TA_H,
+    .w = FAKE_TA_W, .m = FAKE_TA_M, .kh = FAKE_TA_KH, .kw = FAKE_TA_KW,
+    .sh = 2, .sw = 2, .dh = 1, .dw = 1, .pad_top = 1, .pad_bottom = 1,
+    .pad_left = 1, .pad_right = 1, .out_pad_h = 1, .out_pad_w = 1,
+    .groups = FAKE_TA_GROUPS, .oh = FAKE_TA_OH, .ow = FAKE_TA_OW,
+    .has_bias = 1, .activation = CG_ACT_RELU};
+
+const cg_conv_desc fake_tb_desc = {
+    .op = CG_OP_CONV_TRANSPOSE2D, .layout = CG_LAYOUT_NHWC,
+    .dtype = CG_DTYPE_F64, .n = FAKE_TB_N, .c = FAKE_TB_C, .h = FAKE_TB_H,
+    .w = FAKE_TB_W, .m = FAKE_TB_M, .kh = FAKE_TB_KH, .kw = FAKE_TB_KW,
+    .sh = 1, .sw = 2, .dh = 2, .dw = 1, .pad_top = 1, .pad_bottom = 0,
+    .pad_left = 0, .pad_right = 2, .out_pad_h = 1, .out_pad_w = 1,
+    .groups = FAKE_TB_GROUPS, .oh = FAKE_TB_OH, .ow = FAKE_TB_OW,
+    .has_bias = 0, .activation = CG_ACT_CLAMP, .act_lo = -0.5, .act_hi = 0.5};
+
+const cg_conv_desc fake_tc_desc = {
+    .op = CG_OP_CONV_TRANSPOSE2D, .layout = CG_LAYOUT_NHWC,
+    .dtype = CG_DTYPE_F32, .n = FAKE_TC_N, .c = FAKE_TC_C, .h = FAKE_TC_H,
+    .w = FAKE_TC_W, .m = FAKE_TC_M, .kh = FAKE_TC_KH, .kw = FAKE_TC_KW,
+    .sh = 3, .sw = 3, .dh = 1, .dw = 1, .out_pad_h = 2, .out_pad_w = 2,
+    .groups = FAKE_TC_GROUPS, .oh = FAKE_TC_OH, .ow = FAKE_TC_OW,
+    .has_bias = 1, .activation = CG_ACT_NONE};
+
+const cg_conv_desc fake_td_desc = {
+    .op = CG_OP_CONV_TRANSPOSE2D, .layout = CG_LAYOUT_NCHW,
+    .dtype = CG_DTYPE_F64, .n = FAKE_TD_N, .c = FAKE_TD_C, .h = FAKE_TD_H,
+    .w = FAKE_TD_W, .m = FAKE_TD_M, .kh = FAKE_TD_KH, .kw = FAKE_TD_KW,
+    .sh = 1, .sw = 1, .dh = 1, .dw = 1, .pad_top = 2, .pad_bottom = 2,
+    .pad_left = 2, .pad_right = 2, .groups = FAKE_TD_GROUPS,
+    .oh = FAKE_TD_OH, .ow = FAKE_TD_OW, .has_bias = 1,
+    .activation = CG_ACT_RELU};
+
+FAKE_TRANSPOSE(fake_ta, FAKE_TA, float, f32)
+FAKE_TRANSPOSE(fake_tb, FAKE_TB, double, f64)
+FAKE_TRANSPOSE(fake_tc, FAKE_TC, float, f32)
+FAKE_TRANSPOSE(fake_td, FAKE_TD, double, f64)

@@ -1,4 +1,4 @@
-/* Fake model standing in for a generated p_model.h: five correct layers covering both layouts, both dtypes, groups, dilation, stride and padding. */
+/* Fake model standing in for a generated p_model.h: five correct conv2d layers (four with gradients) and four conv_transpose2d layers covering both layouts, both dtypes, groups, dilation, stride, padding and output padding. */
 #ifndef FAKE_MODEL_H
 #define FAKE_MODEL_H
 
@@ -103,13 +103,98 @@
 #define FAKE_E_OUTPUT_ELEMS 112
 #define FAKE_E_WORKSPACE_BYTES 64
 
+/* conv_transpose2d layers: OH = (H-1)*SH - PT - PB + DH*(KH-1) + OPH + 1,
+   weights C*(M/groups)*KH*KW. */
+
+/* fake_ta: f32 NCHW, batch 2, stride 2, padding 1, output padding 1 (the
+   last row and column only get what the padding left), bias, relu. */
+#define FAKE_TA_N 2
+#define FAKE_TA_C 3
+#define FAKE_TA_H 4
+#define FAKE_TA_W 5
+#define FAKE_TA_M 2
+#define FAKE_TA_KH 3
+#define FAKE_TA_KW 3
+#define FAKE_TA_OH 8
+#define FAKE_TA_OW 10
+#define FAKE_TA_GROUPS 1
+#define FAKE_TA_INPUT_ELEMS 120
+#define FAKE_TA_WEIGHT_ELEMS 54
+#define FAKE_TA_OUTPUT_ELEMS 320
+#define FAKE_TA_WORKSPACE_BYTES 0
+
+/* fake_tb: f64 NHWC, groups 2 with C != M, 2x3 kernel, stride 1x2,
+   dilation 2x1, uneven padding, output padding 1 row (allowed because it is
+   below the dilation, not the stride) and 1 column; no bias, clamp. */
+#define FAKE_TB_N 1
+#define FAKE_TB_C 4
+#define FAKE_TB_H 5
+#define FAKE_TB_W 3
+#define FAKE_TB_M 6
+#define FAKE_TB_KH 2
+#define FAKE_TB_KW 3
+#define FAKE_TB_OH 7
+#define FAKE_TB_OW 6
+#define FAKE_TB_GROUPS 2
+#define FAKE_TB_INPUT_ELEMS 60
+#define FAKE_TB_WEIGHT_ELEMS 72
+#define FAKE_TB_OUTPUT_ELEMS 252
+#define FAKE_TB_WORKSPACE_BYTES 256
+
+/* fake_tc: f32 NHWC, 1x1 kernel with stride 3, so two of every three output
+   rows and columns receive no product at all (bias only), output padding 2. */
+#define FAKE_TC_N 1
+#define FAKE_TC_C 2
+#define FAKE_TC_H 3
+#define FAKE_TC_W 3
+#define FAKE_TC_M 3
+#define FAKE_TC_KH 1
+#define FAKE_TC_KW 1
+#define FAKE_TC_OH 9
+#define FAKE_TC_OW 9
+#define FAKE_TC_GROUPS 1
+#define FAKE_TC_INPUT_ELEMS 18
+#define FAKE_TC_WEIGHT_ELEMS 6
+#define FAKE_TC_OUTPUT_ELEMS 243
+#define FAKE_TC_WORKSPACE_BYTES 64
+
+/* fake_td: f64 NCHW, batch 2, padding 2 on a 3x3 kernel, so the output is
+   smaller than the input; bias, relu. */
+#define FAKE_TD_N 2
+#define FAKE_TD_C 2
+#define FAKE_TD_H 6
+#define FAKE_TD_W 5
+#define FAKE_TD_M 3
+#define FAKE_TD_KH 3
+#define FAKE_TD_KW 3
+#define FAKE_TD_OH 4
+#define FAKE_TD_OW 3
+#define FAKE_TD_GROUPS 1
+#define FAKE_TD_INPUT_ELEMS 120
+#define FAKE_TD_WEIGHT_ELEMS 54
+#define FAKE_TD_OUTPUT_ELEMS 72
+#define FAKE_TD_WORKSPACE_BYTES 0
+
 FAKE_DECLARE_LAYER(fake_a, float)
 FAKE_DECLARE_LAYER(fake_b, float)
 FAKE_DECLARE_LAYER(fake_c, double)
 FAKE_DECLARE_LAYER(fake_d, double)
 FAKE_DECLARE_LAYER(fake_e, float)
+FAKE_DECLARE_BACKWARD(fake_a, float)
+FAKE_DECLARE_BACKWARD(fake_b, float)
+FAKE_DECLARE_BACKWARD(fake_c, double)
+FAKE_DECLARE_BACKWARD(fake_d, double)
+FAKE_DECLARE_TRANSPOSE(fake_ta, float)
+FAKE_DECLARE_TRANSPOSE(fake_tb, double)
+FAKE_DECLARE_TRANSPOSE(fake_tc, float)
+FAKE_DECLARE_TRANSPOSE(fake_td, double)
 
 #define FAKE_MODEL_LAYERS_F32(X) X(fake_a, FAKE_A) X(fake_b, FAKE_B) X(fake_e, FAKE_E)
 #define FAKE_MODEL_LAYERS_F64(X) X(fake_c, FAKE_C) X(fake_d, FAKE_D)
+/* Every conv2d layer but fake_e has gradients. */
+#define FAKE_MODEL_BACKWARD_F32(X) X(fake_a, FAKE_A) X(fake_b, FAKE_B)
+#define FAKE_MODEL_BACKWARD_F64(X) X(fake_c, FAKE_C) X(fake_d, FAKE_D)
+#define FAKE_MODEL_TRANSPOSE_F32(X) X(fake_ta, FAKE_TA) X(fake_tc, FAKE_TC)
+#define FAKE_MODEL_TRANSPOSE_F64(X) X(fake_tb, FAKE_TB) X(fake_td, FAKE_TD)
 
 #endif /* FAKE_MODEL_H */

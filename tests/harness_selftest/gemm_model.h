@@ -1,4 +1,4 @@
-/* Fake model whose conv really runs im2col + the runtime's GEMM in T: proves the harness tolerances accept a float GEMM at large K. */
+/* Fake model whose conv, gradients and conv_transpose2d really run GEMMs in T: proves the harness tolerances accept float GEMMs at large reduction lengths. */
 #ifndef GEMM_MODEL_H
 #define GEMM_MODEL_H
 
@@ -117,17 +117,122 @@
 #define GEMM_NHWC64_OUTPUT_ELEMS 588
 #define GEMM_NHWC64_WORKSPACE_BYTES 56448
 
+/* gemm_batch: the long reduction of backward weights, N*OH*OW = 2304 */
+#define GEMM_BATCH_N 4
+#define GEMM_BATCH_C 8
+#define GEMM_BATCH_H 24
+#define GEMM_BATCH_W 24
+#define GEMM_BATCH_M 8
+#define GEMM_BATCH_KH 3
+#define GEMM_BATCH_KW 3
+#define GEMM_BATCH_OH 24
+#define GEMM_BATCH_OW 24
+#define GEMM_BATCH_GROUPS 1
+#define GEMM_BATCH_COL_ROWS 72
+#define GEMM_BATCH_COL_COLS 576
+#define GEMM_BATCH_INPUT_ELEMS 18432
+#define GEMM_BATCH_WEIGHT_ELEMS 576
+#define GEMM_BATCH_OUTPUT_ELEMS 18432
+#define GEMM_BATCH_WORKSPACE_BYTES 165888
+
+/* conv_transpose2d layers; the workspace holds one image's col matrix of
+   the adjoint conv2d, (M*KH*KW) x (H*W) elements. */
+
+/* gemm_twide: K = C*KH*KW = 576, stride 2, padding 1, output padding 1 */
+#define GEMM_TWIDE_N 1
+#define GEMM_TWIDE_C 64
+#define GEMM_TWIDE_H 8
+#define GEMM_TWIDE_W 8
+#define GEMM_TWIDE_M 32
+#define GEMM_TWIDE_KH 3
+#define GEMM_TWIDE_KW 3
+#define GEMM_TWIDE_OH 16
+#define GEMM_TWIDE_OW 16
+#define GEMM_TWIDE_GROUPS 1
+#define GEMM_TWIDE_INPUT_ELEMS 4096
+#define GEMM_TWIDE_WEIGHT_ELEMS 18432
+#define GEMM_TWIDE_OUTPUT_ELEMS 8192
+#define GEMM_TWIDE_WORKSPACE_BYTES 73728
+
+/* gemm_tgroup: groups 4, K = 8*16 = 128, 4x4 kernel, stride 2, padding 1 */
+#define GEMM_TGROUP_N 2
+#define GEMM_TGROUP_C 32
+#define GEMM_TGROUP_H 6
+#define GEMM_TGROUP_W 6
+#define GEMM_TGROUP_M 16
+#define GEMM_TGROUP_KH 4
+#define GEMM_TGROUP_KW 4
+#define GEMM_TGROUP_OH 12
+#define GEMM_TGROUP_OW 12
+#define GEMM_TGROUP_GROUPS 4
+#define GEMM_TGROUP_INPUT_ELEMS 2304
+#define GEMM_TGROUP_WEIGHT_ELEMS 2048
+#define GEMM_TGROUP_OUTPUT_ELEMS 4608
+#define GEMM_TGROUP_WORKSPACE_BYTES 36864
+
+/* gemm_tnhwc: K = 432, no padding */
+#define GEMM_TNHWC_N 2
+#define GEMM_TNHWC_C 48
+#define GEMM_TNHWC_H 5
+#define GEMM_TNHWC_W 5
+#define GEMM_TNHWC_M 24
+#define GEMM_TNHWC_KH 3
+#define GEMM_TNHWC_KW 3
+#define GEMM_TNHWC_OH 7
+#define GEMM_TNHWC_OW 7
+#define GEMM_TNHWC_GROUPS 1
+#define GEMM_TNHWC_INPUT_ELEMS 2400
+#define GEMM_TNHWC_WEIGHT_ELEMS 10368
+#define GEMM_TNHWC_OUTPUT_ELEMS 2352
+#define GEMM_TNHWC_WORKSPACE_BYTES 21600
+
+/* gemm_tnhwc64: f64, K = 144, 3x2 kernel, stride 2, uneven padding,
+   output padding 1 row */
+#define GEMM_TNHWC64_N 1
+#define GEMM_TNHWC64_C 24
+#define GEMM_TNHWC64_H 7
+#define GEMM_TNHWC64_W 7
+#define GEMM_TNHWC64_M 12
+#define GEMM_TNHWC64_KH 3
+#define GEMM_TNHWC64_KW 2
+#define GEMM_TNHWC64_OH 14
+#define GEMM_TNHWC64_OW 13
+#define GEMM_TNHWC64_GROUPS 1
+#define GEMM_TNHWC64_INPUT_ELEMS 1176
+#define GEMM_TNHWC64_WEIGHT_ELEMS 1728
+#define GEMM_TNHWC64_OUTPUT_ELEMS 2184
+#define GEMM_TNHWC64_WORKSPACE_BYTES 28224
+
 FAKE_DECLARE_LAYER(gemm_wide, float)
 FAKE_DECLARE_LAYER(gemm_grouped, float)
 FAKE_DECLARE_LAYER(gemm_nhwc, float)
 FAKE_DECLARE_LAYER(gemm_pointwise, float)
 FAKE_DECLARE_LAYER(gemm_wide64, double)
 FAKE_DECLARE_LAYER(gemm_nhwc64, double)
+FAKE_DECLARE_LAYER(gemm_batch, float)
+FAKE_DECLARE_BACKWARD(gemm_wide, float)
+FAKE_DECLARE_BACKWARD(gemm_grouped, float)
+FAKE_DECLARE_BACKWARD(gemm_nhwc, float)
+FAKE_DECLARE_BACKWARD(gemm_pointwise, float)
+FAKE_DECLARE_BACKWARD(gemm_wide64, double)
+FAKE_DECLARE_BACKWARD(gemm_nhwc64, double)
+FAKE_DECLARE_BACKWARD(gemm_batch, float)
+FAKE_DECLARE_TRANSPOSE(gemm_twide, float)
+FAKE_DECLARE_TRANSPOSE(gemm_tgroup, float)
+FAKE_DECLARE_TRANSPOSE(gemm_tnhwc, float)
+FAKE_DECLARE_TRANSPOSE(gemm_tnhwc64, double)
 
 #define GEMM_MODEL_LAYERS_F32(X)                                               \
   X(gemm_wide, GEMM_WIDE) X(gemm_grouped, GEMM_GROUPED)                        \
-  X(gemm_nhwc, GEMM_NHWC) X(gemm_pointwise, GEMM_POINTWISE)
+  X(gemm_nhwc, GEMM_NHWC) X(gemm_pointwise, GEMM_POINTWISE)                    \
+  X(gemm_batch, GEMM_BATCH)
 #define GEMM_MODEL_LAYERS_F64(X)                                               \
   X(gemm_wide64, GEMM_WIDE64) X(gemm_nhwc64, GEMM_NHWC64)
+/* Every conv2d layer has gradients. */
+#define GEMM_MODEL_BACKWARD_F32(X) GEMM_MODEL_LAYERS_F32(X)
+#define GEMM_MODEL_BACKWARD_F64(X) GEMM_MODEL_LAYERS_F64(X)
+#define GEMM_MODEL_TRANSPOSE_F32(X)                                            \
+  X(gemm_twide, GEMM_TWIDE) X(gemm_tgroup, GEMM_TGROUP) X(gemm_tnhwc, GEMM_TNHWC)
+#define GEMM_MODEL_TRANSPOSE_F64(X) X(gemm_tnhwc64, GEMM_TNHWC64)
 
 #endif /* GEMM_MODEL_H */

@@ -79,16 +79,46 @@ local cases = {
 }
 
 -- layout, its name suffix, element type (no string methods in the sandbox)
+-- Transposed convolutions (decoder/upsampling layers), generated the same way.
+local transposed = {
+  { "t_s1_pad1", function() return { input = { c = 3, h = 5, w = 6 }, filters = 4, kernel = 3, padding = 1 } end },
+  { "t_s2_outpad_groups", function() return { input = { c = 4, h = 4, w = 5 }, filters = 6, kernel = 3, stride = 2,
+    padding = 1, output_padding = 1, groups = 2, activation = "relu" } end },
+  { "t_s3_k2", function() return { input = { c = 2, h = 3, w = 4 }, filters = 3, kernel = 2, stride = 3 } end },
+  { "t_dil2_outpad", function() return { input = { c = 2, h = 5, w = 4 }, filters = 2, kernel = 3, dilation = 2,
+    output_padding = { 1, 0 }, bias = false } end },
+  { "t_asym", function() return { input = { c = 3, h = 4, w = 5 }, filters = 2, kernel = { 3, 2 },
+    stride = { 2, 1 }, padding = { top = 1, bottom = 0, left = 0, right = 1 }, activation = "relu6" } end },
+  { "t_1x1_batch", function() return { input = { n = 2, c = 4, h = 3, w = 5 }, filters = 3, kernel = 1 } end },
+  { "t_depthwise", function() return { input = { c = 4, h = 4, w = 4 }, filters = 4, kernel = 3, stride = 2,
+    padding = 1, output_padding = 1, groups = 4 } end },
+  { "t_batch_clamp", function() return { input = { n = 3, c = 2, h = 3, w = 3 }, filters = 3, kernel = 2,
+    stride = 2, activation = { "clamp", -0.5, 0.75 } } end },
+}
+
 local variants = {
   { "NCHW", "nchw", "f32" }, { "NHWC", "nhwc", "f32" }, { "NCHW", "nchw", "f64" }, { "NHWC", "nhwc", "f64" },
 }
 
+-- Every conv2d case also gets its gradients checked.
 local layers = {}
 for i = 1, #cases do
   for v = 1, #variants do
     local layer = cases[i][2]()
     layer.op = "conv2d"
+    layer.backward = true
     layer.name = cases[i][1] .. "_" .. variants[v][2] .. "_" .. variants[v][3]
+    layer.layout = variants[v][1]
+    layer.dtype = variants[v][3]
+    layers[#layers + 1] = layer
+  end
+end
+
+for i = 1, #transposed do
+  for v = 1, #variants do
+    local layer = transposed[i][2]()
+    layer.op = "conv_transpose2d"
+    layer.name = transposed[i][1] .. "_" .. variants[v][2] .. "_" .. variants[v][3]
     layer.layout = variants[v][1]
     layer.dtype = variants[v][3]
     layers[#layers + 1] = layer
