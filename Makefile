@@ -37,6 +37,8 @@ test-asan: setup
 # Extra options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--filter r18 --threads 2 --pass bwd".
 BENCH_ARGS ?=
 BENCH_OUT = $(BUILD)/bench
+# OpenBLAS's best kernels on AVX-512 CPUs (it may pick Haswell's on Zen 5 otherwise)
+BLAS_CORE = $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo OPENBLAS_CORETYPE=SkylakeX)
 .PHONY: bench
 bench: configure
 	cmake --build $(BUILD) --target convgen_bench -j $(JOBS)
@@ -48,6 +50,11 @@ bench: configure
 	for png in bench.png bench_backward.png; do \
 		if [ -f $(BENCH_OUT)/$$png ]; then cp $(BENCH_OUT)/$$png bench/results/; fi; \
 	done
+	# the portable (no-BLAS) GEMM next to OpenBLAS, one thread, in one run
+	cmake --build $(BUILD) --target bench_gemm -j $(JOBS)
+	{ env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 256 1024 576 && \
+	  env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 64 3136 576 && \
+	  env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 16 1024 144; } | tee bench/results/gemm_portable.txt
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
