@@ -2,7 +2,8 @@
 #
 #   include(path/to/convgen/cmake/Convgen.cmake)
 #   convgen_add_kernels(TARGET mymodel SPEC model.lua
-#                       [OUTPUT_DIR dir] [UNROLL auto|full|loops] [UNROLL_BUDGET n])
+#                       [OUTPUT_DIR dir] [UNROLL auto|full|loops] [UNROLL_BUDGET n]
+#                       [WORKSPACE_BUDGET bytes] [NO_SIMD])
 #   target_link_libraries(app PRIVATE mymodel)
 #
 # The library compiles every generated layer, exports the output directory as an
@@ -34,7 +35,7 @@ if(NOT TARGET convgen_runtime)
 endif()
 
 function(convgen_add_kernels)
-  cmake_parse_arguments(CG "" "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET" "" ${ARGN})
+  cmake_parse_arguments(CG "NO_SIMD" "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET" "" ${ARGN})
   if(NOT CG_TARGET OR NOT CG_SPEC)
     message(FATAL_ERROR "convgen_add_kernels: TARGET and SPEC are required")
   endif()
@@ -49,6 +50,12 @@ function(convgen_add_kernels)
   endif()
   if(DEFINED CG_UNROLL_BUDGET)
     list(APPEND options --unroll-budget ${CG_UNROLL_BUDGET})
+  endif()
+  if(DEFINED CG_WORKSPACE_BUDGET)
+    list(APPEND options --workspace-budget ${CG_WORKSPACE_BUDGET})
+  endif()
+  if(CG_NO_SIMD)
+    list(APPEND options --no-simd)
   endif()
   set(generator "${CONVGEN_ROOT}/generator/convgen.lua")
 

@@ -34,6 +34,12 @@ options:
   --unroll MODE         override every layer's unroll policy: auto | full | loops
   --unroll-budget N     statements one function may have when "auto" unrolls it
                         fully (default ]] .. plan.DEFAULT_UNROLL_BUDGET .. [[)
+  --no-simd             emit only the portable path (no AVX-512 kernels): for
+                        targets without them, so P_WORKSPACE_BYTES covers only
+                        what the portable path needs
+  --workspace-budget B  bytes the portable path's im2col block may take; larger
+                        layers run im2col and GEMM in bands of output rows
+                        (default ]] .. plan.DEFAULT_WORKSPACE_BUDGET .. [[)
   -h, --help            show this help
   --version             show the version
 
@@ -80,6 +86,12 @@ local function parse_args(argv)
       if not opts.prefix:match("^[%a_][%w_]*$") and opts.prefix ~= "" then
         usage_error("--prefix must be empty or the start of a C identifier, not '" .. opts.prefix .. "'")
       end
+    elseif a == "--no-simd" then
+      opts.no_simd = true
+    elseif a == "--workspace-budget" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 1 then usage_error("--workspace-budget needs a positive number of bytes") end
+      opts.workspace_budget = n
     elseif a == "--unroll-budget" then
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 0 then usage_error("--unroll-budget needs a non-negative integer") end
@@ -115,7 +127,8 @@ local function main(argv)
   end
   local plans = {}
   for i, layer in ipairs(model.layers) do
-    plans[i] = plan.layer(layer, { unroll_budget = opts.unroll_budget })
+    plans[i] = plan.layer(layer, { unroll_budget = opts.unroll_budget, workspace_budget = opts.workspace_budget,
+                                   no_simd = opts.no_simd })
   end
 
   if opts.mode == "report" then

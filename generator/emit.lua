@@ -311,15 +311,71 @@ local function weight_doc(L)
     or string.format("[%d][%d][%d][%d] (KH, KW, C/groups, M)", L.kh, L.kw, L.c // g, L.m)
 end
 
+-- The portable conv of a banded layer as a statement list (templates/statements.c.in):
+-- per image and group, each band's im2col, its GEMM into the band's output columns
+-- (NCHW) or rows (NHWC), and the epilogue over that block.
+local function portable_band_items(p)
+  local L = p.layer
+  local off = copyprog.offset
+  local function ptr(buf, k, ...) return helpers.pointer(buf, off(k, ...)) end
+  local nchw = L.layout == "NCHW"
+  local items = {}
+  local n_in, n_out = L.n > 1 and L.c * p.hw or 0, L.n > 1 and L.m * p.ohow or 0
+  local gs = L.groups > 1 and 1 or 0
+  if L.n > 1 then items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) } end
+  if L.groups > 1 then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", L.groups) } end
+  local input = ptr("x", 0, "n", n_in, "g", gs * (nchw and p.cg * p.hw or p.cg))
+  for _, site in ipairs(p.bands.sites) do
+    local cols = site.rows * L.ow
+    local first, band_step = site.first_row or 0, site.first_band and 1 or 0
+    if site.first_band then
+      items[#items + 1] = { open = string.format("for (int band = %d; band < %d; ++band) {",
+        site.first_band, site.last_band) }
+      items[#items + 1] = { line = string.format("%s(%s, col, band);", site.name, input) }
+    else
+      items[#items + 1] = { line = string.format("%s(%s, col);", site.name, input) }
+    end
+    local gemm = { fn = "cg_gemm_" .. p.elem.suffix, ta = "CG_NO_TRANS", tb = "CG_NO_TRANS", beta = p.zero }
+    local e = { bias_base = function(var)
+      return gs == 1 and string.format("g * %d + %s", p.mg, var) or var
+    end }
+    if nchw then
+      local out = ptr("y", first * L.ow, "n", n_out, "g", gs * p.mg * p.ohow, "band", band_step * cols)
+      gemm.m, gemm.n, gemm.k = p.mg, cols, p.kg
+      gemm.a, gemm.lda = ptr("w", 0, "g", gs * p.mg * p.kg), p.kg
+      gemm.b, gemm.ldb, gemm.c, gemm.ldc = "col", cols, out, p.ohow
+      gemm.doc = string.format("y[%d x %d of %d] = w[%d x %d] * col[%d x %d]: %d output rows",
+        p.mg, cols, p.ohow, p.mg, p.kg, p.kg, cols, site.rows)
+      e.rows, e.cols, e.ld, e.out, e.bias_per_row = p.mg, cols, p.ohow, out, true
+    else
+      local out = ptr("y", first * L.ow * L.m, "n", n_out, "g", gs * p.mg, "band", band_step * cols * L.m)
+      gemm.m, gemm.n, gemm.k = cols, p.mg, p.kg
+      gemm.a, gemm.lda = "col", p.kg
+      gemm.b, gemm.ldb, gemm.c, gemm.ldc = ptr("w", 0, "g", gs * p.mg), L.m, out, L.m
+      gemm.doc = string.format("y[%d of %d x %d] = col[%d x %d] * w[%d x %d]: %d output rows",
+        cols, p.ohow, p.mg, cols, p.kg, p.kg, p.mg, site.rows)
+      e.rows, e.cols, e.ld, e.out, e.bias_per_row = cols, p.mg, L.m, out, false
+    end
+    items[#items + 1] = { gemm = gemm }
+    items[#items + 1] = { epilogue = e }
+    if site.first_band then items[#items + 1] = { close = true } end
+  end
+  if L.groups > 1 then items[#items + 1] = { close = true } end
+  if L.n > 1 then items[#items + 1] = { close = true } end
+  return items
+end
+
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
   if p.fast then fast_driver(p) end
+  p.zero = element_literal(0, L.dtype)
   local T = p.elem.ctype
   return {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
     zero = element_literal(0, L.dtype), one = element_literal(1, L.dtype),
     act = L.act, conv = L.op == "conv2d" and conv_steps(p) or nil,
+    band_items = p.bands and portable_band_items(p) or nil,
     backward_data_items = L.backward and gradients.data(p, "dy", "dx", p.sym .. "_col2im") or nil,
     backward_weights_items = L.backward and gradients.weights(p) or nil,
     transpose_items = L.op == "conv_transpose2d" and gradients.transpose(p) or nil,

@@ -7,6 +7,9 @@ local plan = {}
 
 -- Statements a function may take when fully unrolled under unroll = "auto".
 plan.DEFAULT_UNROLL_BUDGET = 512
+-- Bytes the portable path's im2col block may take; larger col matrices are built and
+-- multiplied in bands of output rows (sized like an L2 cache; firmware passes less).
+plan.DEFAULT_WORKSPACE_BUDGET = 256 * 1024
 
 local ELEMENT = {
   f32 = { ctype = "float", bytes = 4, suffix = "f32", literal_suffix = "f" },
@@ -48,47 +51,57 @@ local function describe_range(name, lo, hi, size)
   return string.format("%s %d..%d", name, lo, hi - 1)
 end
 
--- NCHW im2col of `channels` channels: one col row per (c, kh, kw).
-local function nchw_im2col(L, channels)
+-- NCHW im2col of `channels` channels: one col row per (c, kh, kw). `band`, when given,
+-- restricts it to output rows first .. first+rows-1 (the col block then has rows*OW
+-- columns); with band.stride the block's source shift is `band * stride` instead of a
+-- constant, so one function serves every interior band.
+local function nchw_im2col(L, channels, band)
+  band = band or { first = 0, rows = L.oh }
   local off = copyprog.offset
-  local ohow, kkohow, hw = L.oh * L.ow, L.kh * L.kw * L.oh * L.ow, L.h * L.w
+  local first, rows = band.first, band.rows
+  local bp = rows * L.ow
+  local kkbp, hw = L.kh * L.kw * bp, L.h * L.w
+  local shift, band_step = first * L.sh * L.w, 0
+  if band.stride then shift, band_step = 0, band.stride end
   local body = {}
   for kh = 0, L.kh - 1 do
     for kw = 0, L.kw - 1 do
       local ih_off, iw_off = kh * L.dh - L.pad_top, kw * L.dw - L.pad_left
       local oh0, oh1 = valid_range(L.oh, L.sh, ih_off, L.h)
+      oh0, oh1 = math.max(oh0, first) - first, math.min(oh1, first + rows) - first
+      if oh1 < oh0 then oh1 = oh0 end
       local ow0, ow1 = valid_range(L.ow, L.sw, iw_off, L.w)
-      local row = (kh * L.kw + kw) * ohow
+      local row = (kh * L.kw + kw) * bp
       body[#body + 1] = { kind = "comment", text = string.format("kh = %d, kw = %d: %s, %s",
-        kh, kw, describe_range("rows", oh0, oh1, L.oh), describe_range("columns", ow0, ow1, L.ow)) }
+        kh, kw, describe_range("rows", oh0, oh1, rows), describe_range("columns", ow0, ow1, L.ow)) }
       if oh0 == oh1 or ow0 == ow1 then
-        body[#body + 1] = { kind = "zero", dst = off(row, "c", kkohow), count = ohow }
+        body[#body + 1] = { kind = "zero", dst = off(row, "c", kkbp), count = bp }
       else
         if oh0 > 0 then
-          body[#body + 1] = { kind = "zero", dst = off(row, "c", kkohow), count = oh0 * L.ow }
+          body[#body + 1] = { kind = "zero", dst = off(row, "c", kkbp), count = oh0 * L.ow }
         end
-        local src_k = ih_off * L.w + iw_off
+        local src_k = ih_off * L.w + iw_off + shift
         local whole_rows = L.sw == 1 and L.sh == 1 and ow0 == 0 and ow1 == L.ow and L.ow == L.w
         if whole_rows then
           -- Source rows follow each other in memory: one copy for the block.
           body[#body + 1] = { kind = "copy", count = (oh1 - oh0) * L.ow, stride = 1,
-            dst = off(row + oh0 * L.ow, "c", kkohow),
-            src = off(src_k + oh0 * L.w, "c", hw) }
+            dst = off(row + oh0 * L.ow, "c", kkbp),
+            src = off(src_k + oh0 * L.w, "c", hw, "band", band_step) }
         else
           local line = {}
           if ow0 > 0 then
-            line[#line + 1] = { kind = "zero", dst = off(row, "c", kkohow, "oh", L.ow), count = ow0 }
+            line[#line + 1] = { kind = "zero", dst = off(row, "c", kkbp, "oh", L.ow), count = ow0 }
           end
           line[#line + 1] = { kind = "copy", count = ow1 - ow0, stride = L.sw,
-            dst = off(row + ow0, "c", kkohow, "oh", L.ow),
-            src = off(src_k + ow0 * L.sw, "c", hw, "oh", L.sh * L.w) }
+            dst = off(row + ow0, "c", kkbp, "oh", L.ow),
+            src = off(src_k + ow0 * L.sw, "c", hw, "oh", L.sh * L.w, "band", band_step) }
           if ow1 < L.ow then
-            line[#line + 1] = { kind = "zero", dst = off(row + ow1, "c", kkohow, "oh", L.ow), count = L.ow - ow1 }
+            line[#line + 1] = { kind = "zero", dst = off(row + ow1, "c", kkbp, "oh", L.ow), count = L.ow - ow1 }
           end
           body[#body + 1] = { kind = "loop", var = "oh", lo = oh0, hi = oh1, body = line }
         end
-        if oh1 < L.oh then
-          body[#body + 1] = { kind = "zero", dst = off(row + oh1 * L.ow, "c", kkohow), count = (L.oh - oh1) * L.ow }
+        if oh1 < rows then
+          body[#body + 1] = { kind = "zero", dst = off(row + oh1 * L.ow, "c", kkbp), count = (rows - oh1) * L.ow }
         end
       end
     end
@@ -129,16 +142,26 @@ end
 -- the whole image first unless zero_first is false. Output
 -- pixels are grouped into rectangles with the same in-image taps, so each
 -- rectangle's loop body is straight-line with no bounds checks.
-local function nhwc_program(L, channels, cstride, accumulate, zero_first)
+local function nhwc_program(L, channels, cstride, accumulate, zero_first, band)
+  band = band or { first = 0, rows = L.oh }
   local off = copyprog.offset
   local cols = L.kh * L.kw * channels
-  local oh_regions = tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)
+  local first, rows_in_band = band.first, band.rows
+  local shift, band_step = first * L.sh * L.w * cstride, 0
+  if band.stride then shift, band_step = 0, band.stride end
+  local oh_regions = {}
+  for _, r in ipairs(tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)) do
+    local lo, hi = math.max(r.lo, first), math.min(r.hi, first + rows_in_band)
+    if lo < hi then
+      oh_regions[#oh_regions + 1] = { lo = lo - first, hi = hi - first, valid = r.valid }
+    end
+  end
   local ow_regions = tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)
   local ops = {}
   if accumulate and zero_first ~= false then
     ops[1] = { kind = "zero", dst = off(0), count = L.h * L.w * cstride }
   end
-  local pixel_src = -(L.pad_top * L.w + L.pad_left) * cstride
+  local pixel_src = -(L.pad_top * L.w + L.pad_left) * cstride + shift
   for _, rows in ipairs(oh_regions) do
     for _, columns in ipairs(ow_regions) do
       local body = {}
@@ -146,7 +169,7 @@ local function nhwc_program(L, channels, cstride, accumulate, zero_first)
         for kw = 0, L.kw - 1 do
           local col_at = off((kh * L.kw + kw) * channels, "oh", L.ow * cols, "ow", cols)
           local img_at = off(pixel_src + (kh * L.dh * L.w + kw * L.dw) * cstride,
-                             "oh", L.sh * L.w * cstride, "ow", L.sw * cstride)
+                             "oh", L.sh * L.w * cstride, "ow", L.sw * cstride, "band", band_step)
           local inside = rows.valid[kh] and columns.valid[kw]
           if accumulate and inside then
             body[#body + 1] = { kind = "add", dst = img_at, src = col_at, count = channels, stride = 1 }
@@ -159,7 +182,7 @@ local function nhwc_program(L, channels, cstride, accumulate, zero_first)
       end
       if #body > 0 then
         ops[#ops + 1] = { kind = "comment", text = string.format("%s, %s",
-          describe_range("output rows", rows.lo, rows.hi, L.oh),
+          describe_range("output rows", rows.lo, rows.hi, rows_in_band),
           describe_range("output columns", columns.lo, columns.hi, L.ow)) }
         ops[#ops + 1] = { kind = "loop", var = "oh", lo = rows.lo, hi = rows.hi, body = {
           { kind = "loop", var = "ow", lo = columns.lo, hi = columns.hi, body = body } } }
@@ -225,6 +248,46 @@ local function forward_plan(L, options)
   return p
 end
 
+-- The portable conv's im2col in bands of output rows, when the whole col matrix of a
+-- group would exceed `budget` bytes. Bands whose every tap row is inside the image
+-- share one function (the band index shifts its source); the others get their own.
+local function portable_bands(L, p, budget)
+  if p.direct_gemm or p.depthwise then return nil end
+  local rows = math.max(1, budget // (p.kg * L.ow * p.elem.bytes))
+  if rows >= L.oh then return nil end
+  local inside_lo, inside_hi = 0, L.oh    -- output rows where every kernel row is in the image
+  for kh = 0, L.kh - 1 do
+    local lo, hi = valid_range(L.oh, L.sh, kh * L.dh - L.pad_top, L.h)
+    inside_lo, inside_hi = math.max(inside_lo, lo), math.min(inside_hi, hi)
+  end
+  local nchw = L.layout == "NCHW"
+  local cstride = nchw and p.hw or L.c
+  local stride = rows * L.sh * L.w * (nchw and 1 or L.c)
+  local function program(band)
+    if nchw then return p.lay_out(nchw_im2col(L, p.cg, band)) end
+    return p.lay_out(nhwc_program(L, p.cg, cstride, false, nil, band))
+  end
+  local function interior(k)
+    return (k + 1) * rows <= L.oh and k * rows >= inside_lo and (k + 1) * rows <= inside_hi
+  end
+  local sites, count, k = {}, (L.oh + rows - 1) // rows, 0
+  while k < count do
+    if interior(k) then
+      local first = k
+      while k < count and interior(k) do k = k + 1 end
+      sites[#sites + 1] = { first_band = first, last_band = k, rows = rows, name = "im2col_rows_interior",
+        prog = program({ first = first * rows, rows = rows, stride = stride }) }
+    else
+      local first_row = k * rows
+      local n = math.min(rows, L.oh - first_row)
+      sites[#sites + 1] = { first_row = first_row, rows = n, name = string.format("im2col_rows_%d", first_row),
+        prog = program({ first = first_row, rows = n }) }
+      k = k + 1
+    end
+  end
+  return { rows = rows, sites = sites }
+end
+
 -- col2im that accumulates one group's channels into an image zeroed beforehand.
 local function group_col2im(L, p)
   if L.layout == "NCHW" then return p.lay_out(nchw_col2im(L, p.cg, false)) end
@@ -235,6 +298,7 @@ end
 -- and, with backward = true, what its gradients need.
 local function conv2d_plan(L, options)
   local p = forward_plan(L, options)
+  local budget = options and options.workspace_budget or plan.DEFAULT_WORKSPACE_BUDGET
   local elem = p.elem
   p.input_elems = L.n * L.c * L.h * L.w
   p.weight_elems = L.m * p.kg
@@ -256,7 +320,7 @@ local function conv2d_plan(L, options)
   end
   p.im2col = p.lay_out(im2col_ops)
   p.col2im = p.lay_out(col2im_ops)
-  p.fast = fast.plan(L, p)
+  p.fast = not (options and options.no_simd) and fast.plan(L, p) or nil
   local gemm_paths = not p.direct_gemm and not p.depthwise
   if group_ops and gemm_paths then
     p.im2col_group = p.lay_out(group_ops)
@@ -265,9 +329,14 @@ local function conv2d_plan(L, options)
     p.col2im_group = group_col2im(L, p)
   end
 
+  p.bands = portable_bands(L, p, budget)
+
   -- The workspace serves whichever path the compiler builds, so it fits both,
   -- and the gradients' col matrix (the same size as the forward one).
-  p.workspace_elems = gemm_paths and p.kg * p.ohow or 0
+  p.workspace_elems = 0
+  if gemm_paths then
+    p.workspace_elems = (p.bands and not L.backward) and p.kg * p.bands.rows * L.ow or p.kg * p.ohow
+  end
   if p.fast then p.workspace_elems = math.max(p.workspace_elems, p.fast.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p

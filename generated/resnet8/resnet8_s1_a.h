@@ -6,7 +6,7 @@
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
  *   groups = 1, bias = true, activation = "relu", unroll = "auto", backward = false
- * Output 1 x 16 x 32 x 32 (NCHW), 2359296 MACs, workspace 589824 bytes. */
+ * Output 1 x 16 x 32 x 32 (NCHW), 2359296 MACs, workspace 258048 bytes. */
 #ifndef RESNET8_S1_A_H_INCLUDED
 #define RESNET8_S1_A_H_INCLUDED
 
@@ -33,7 +33,7 @@
 #define RESNET8_S1_A_INPUT_ELEMS 16384
 #define RESNET8_S1_A_WEIGHT_ELEMS 2304
 #define RESNET8_S1_A_OUTPUT_ELEMS 16384
-#define RESNET8_S1_A_WORKSPACE_BYTES 589824
+#define RESNET8_S1_A_WORKSPACE_BYTES 258048
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,7 +6,7 @@
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
  *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
- * Output 1 x 16 x 32 x 32 (NCHW), 2359296 MACs, workspace 589824 bytes. */
+ * Output 1 x 16 x 32 x 32 (NCHW), 2359296 MACs, workspace 258048 bytes. */
 #include "resnet8_s1_b.h"
 
 #include <stdint.h>
@@ -476,19 +476,189 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
 }
 #else
 
-/* Portable path: im2col into the workspace, then one GEMM. */
+
+/* im2col of output rows 0..13 of one group: a 144 x 448 block.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_rows_0(const float *x, float *col)
+{
+  for (int c = 0; c < 16; ++c) {
+    /* kh = 0, kw = 0: rows 1..13, columns 1..31 */
+    memset(col + (c * 4032), 0, 32 * sizeof(float));
+    for (int oh = 1; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 1), x + (c * 1024 + oh * 32 - 32), 31 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows 1..13, columns all */
+    memset(col + (c * 4032 + 448), 0, 32 * sizeof(float));
+    memcpy(col + (c * 4032 + 480), x + (c * 1024), 416 * sizeof(float));
+    /* kh = 0, kw = 2: rows 1..13, columns 0..30 */
+    memset(col + (c * 4032 + 896), 0, 32 * sizeof(float));
+    for (int oh = 1; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 896), x + (c * 1024 + oh * 32 - 31), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 927] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32 + 1344] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 1345), x + (c * 1024 + oh * 32), 31 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(col + (c * 4032 + 1792), x + (c * 1024), 448 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 2240), x + (c * 1024 + oh * 32 + 1), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 2271] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32 + 2688] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 2689), x + (c * 1024 + oh * 32 + 32), 31 * sizeof(float));
+    }
+    /* kh = 2, kw = 1: rows all, columns all */
+    memcpy(col + (c * 4032 + 3136), x + (c * 1024 + 32), 448 * sizeof(float));
+    /* kh = 2, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 3584), x + (c * 1024 + oh * 32 + 33), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 3615] = 0.0f;
+    }
+  }
+}
+
+/* im2col of output rows band*14 .. band*14+13 of one group (bands 1..1): a 144 x 448 block.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_rows_interior(const float *x, float *col, int band)
+{
+  for (int c = 0; c < 16; ++c) {
+    /* kh = 0, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 1), x + (c * 1024 + oh * 32 + band * 448 - 32), 31 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows all, columns all */
+    memcpy(col + (c * 4032 + 448), x + (c * 1024 + band * 448 - 32), 448 * sizeof(float));
+    /* kh = 0, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 896), x + (c * 1024 + oh * 32 + band * 448 - 31), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 927] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32 + 1344] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 1345), x + (c * 1024 + oh * 32 + band * 448), 31 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(col + (c * 4032 + 1792), x + (c * 1024 + band * 448), 448 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 2240), x + (c * 1024 + oh * 32 + band * 448 + 1), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 2271] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 4032 + oh * 32 + 2688] = 0.0f;
+      memcpy(col + (c * 4032 + oh * 32 + 2689), x + (c * 1024 + oh * 32 + band * 448 + 32), 31 * sizeof(float));
+    }
+    /* kh = 2, kw = 1: rows all, columns all */
+    memcpy(col + (c * 4032 + 3136), x + (c * 1024 + band * 448 + 32), 448 * sizeof(float));
+    /* kh = 2, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 4032 + oh * 32 + 3584), x + (c * 1024 + oh * 32 + band * 448 + 33), 31 * sizeof(float));
+      col[c * 4032 + oh * 32 + 3615] = 0.0f;
+    }
+  }
+}
+
+/* im2col of output rows 28..31 of one group: a 144 x 128 block.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_rows_28(const float *x, float *col)
+{
+  for (int c = 0; c < 16; ++c) {
+    /* kh = 0, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 4; ++oh) {
+      col[c * 1152 + oh * 32] = 0.0f;
+      memcpy(col + (c * 1152 + oh * 32 + 1), x + (c * 1024 + oh * 32 + 864), 31 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows all, columns all */
+    memcpy(col + (c * 1152 + 128), x + (c * 1024 + 864), 128 * sizeof(float));
+    /* kh = 0, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 4; ++oh) {
+      memcpy(col + (c * 1152 + oh * 32 + 256), x + (c * 1024 + oh * 32 + 865), 31 * sizeof(float));
+      col[c * 1152 + oh * 32 + 287] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..31 */
+    for (int oh = 0; oh < 4; ++oh) {
+      col[c * 1152 + oh * 32 + 384] = 0.0f;
+      memcpy(col + (c * 1152 + oh * 32 + 385), x + (c * 1024 + oh * 32 + 896), 31 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(col + (c * 1152 + 512), x + (c * 1024 + 896), 128 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..30 */
+    for (int oh = 0; oh < 4; ++oh) {
+      memcpy(col + (c * 1152 + oh * 32 + 640), x + (c * 1024 + oh * 32 + 897), 31 * sizeof(float));
+      col[c * 1152 + oh * 32 + 671] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows 0..2, columns 1..31 */
+    for (int oh = 0; oh < 3; ++oh) {
+      col[c * 1152 + oh * 32 + 768] = 0.0f;
+      memcpy(col + (c * 1152 + oh * 32 + 769), x + (c * 1024 + oh * 32 + 928), 31 * sizeof(float));
+    }
+    memset(col + (c * 1152 + 864), 0, 32 * sizeof(float));
+    /* kh = 2, kw = 1: rows 0..2, columns all */
+    memcpy(col + (c * 1152 + 896), x + (c * 1024 + 928), 96 * sizeof(float));
+    memset(col + (c * 1152 + 992), 0, 32 * sizeof(float));
+    /* kh = 2, kw = 2: rows 0..2, columns 0..30 */
+    for (int oh = 0; oh < 3; ++oh) {
+      memcpy(col + (c * 1152 + oh * 32 + 1024), x + (c * 1024 + oh * 32 + 929), 31 * sizeof(float));
+      col[c * 1152 + oh * 32 + 1055] = 0.0f;
+    }
+    memset(col + (c * 1152 + 1120), 0, 32 * sizeof(float));
+  }
+}
+
+/* Portable path: im2col in bands of 14 output rows (the workspace budget), each
+ * followed by its GEMM and the epilogue over its block. */
 static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
 {
-  resnet8_s1_b_im2col(x, col);
-  /* y[16 x 1024] = w[16 x 144] * col[144 x 1024] */
-  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 1024, 144,
-              1.0f, w, 144, col, 1024,
+  im2col_rows_0(x, col);
+  /* y[16 x 448 of 1024] = w[16 x 144] * col[144 x 448]: 14 output rows */
+  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 448, 144,
+              1.0f, w, 144, col, 448,
               0.0f, y, 1024);
   if (bias != NULL) {
     for (int r = 0; r < 16; ++r) {
       const float b = bias[r];
       float *row = y + r * 1024;
-      for (int j = 0; j < 1024; ++j) {
+      for (int j = 0; j < 448; ++j) {
+        row[j] += b;
+      }
+    }
+  }
+  for (int band = 1; band < 2; ++band) {
+    im2col_rows_interior(x, col, band);
+    /* y[16 x 448 of 1024] = w[16 x 144] * col[144 x 448]: 14 output rows */
+    cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 448, 144,
+                1.0f, w, 144, col, 448,
+                0.0f, y + (band * 448), 1024);
+    if (bias != NULL) {
+      for (int r = 0; r < 16; ++r) {
+        const float b = bias[r];
+        float *row = y + (band * 448) + r * 1024;
+        for (int j = 0; j < 448; ++j) {
+          row[j] += b;
+        }
+      }
+    }
+  }
+  im2col_rows_28(x, col);
+  /* y[16 x 128 of 1024] = w[16 x 144] * col[144 x 128]: 4 output rows */
+  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 128, 144,
+              1.0f, w, 144, col, 128,
+              0.0f, y + 896, 1024);
+  if (bias != NULL) {
+    for (int r = 0; r < 16; ++r) {
+      const float b = bias[r];
+      float *row = y + 896 + r * 1024;
+      for (int j = 0; j < 128; ++j) {
         row[j] += b;
       }
     }

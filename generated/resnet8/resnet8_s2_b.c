@@ -6,7 +6,7 @@
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
  *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
- * Output 1 x 32 x 16 x 16 (NCHW), 2359296 MACs, workspace 294912 bytes. */
+ * Output 1 x 32 x 16 x 16 (NCHW), 2359296 MACs, workspace 258048 bytes. */
 #include "resnet8_s2_b.h"
 
 #include <stdint.h>
@@ -547,19 +547,124 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
 }
 #else
 
-/* Portable path: im2col into the workspace, then one GEMM. */
+
+/* im2col of output rows 0..13 of one group: a 288 x 224 block.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_rows_0(const float *x, float *col)
+{
+  for (int c = 0; c < 32; ++c) {
+    /* kh = 0, kw = 0: rows 1..13, columns 1..15 */
+    memset(col + (c * 2016), 0, 16 * sizeof(float));
+    for (int oh = 1; oh < 14; ++oh) {
+      col[c * 2016 + oh * 16] = 0.0f;
+      memcpy(col + (c * 2016 + oh * 16 + 1), x + (c * 256 + oh * 16 - 16), 15 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows 1..13, columns all */
+    memset(col + (c * 2016 + 224), 0, 16 * sizeof(float));
+    memcpy(col + (c * 2016 + 240), x + (c * 256), 208 * sizeof(float));
+    /* kh = 0, kw = 2: rows 1..13, columns 0..14 */
+    memset(col + (c * 2016 + 448), 0, 16 * sizeof(float));
+    for (int oh = 1; oh < 14; ++oh) {
+      memcpy(col + (c * 2016 + oh * 16 + 448), x + (c * 256 + oh * 16 - 15), 15 * sizeof(float));
+      col[c * 2016 + oh * 16 + 463] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..15 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 2016 + oh * 16 + 672] = 0.0f;
+      memcpy(col + (c * 2016 + oh * 16 + 673), x + (c * 256 + oh * 16), 15 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(col + (c * 2016 + 896), x + (c * 256), 224 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..14 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 2016 + oh * 16 + 1120), x + (c * 256 + oh * 16 + 1), 15 * sizeof(float));
+      col[c * 2016 + oh * 16 + 1135] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows all, columns 1..15 */
+    for (int oh = 0; oh < 14; ++oh) {
+      col[c * 2016 + oh * 16 + 1344] = 0.0f;
+      memcpy(col + (c * 2016 + oh * 16 + 1345), x + (c * 256 + oh * 16 + 16), 15 * sizeof(float));
+    }
+    /* kh = 2, kw = 1: rows all, columns all */
+    memcpy(col + (c * 2016 + 1568), x + (c * 256 + 16), 224 * sizeof(float));
+    /* kh = 2, kw = 2: rows all, columns 0..14 */
+    for (int oh = 0; oh < 14; ++oh) {
+      memcpy(col + (c * 2016 + oh * 16 + 1792), x + (c * 256 + oh * 16 + 17), 15 * sizeof(float));
+      col[c * 2016 + oh * 16 + 1807] = 0.0f;
+    }
+  }
+}
+
+/* im2col of output rows 14..15 of one group: a 288 x 32 block.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_rows_14(const float *x, float *col)
+{
+  for (int c = 0; c < 32; ++c) {
+    /* kh = 0, kw = 0: rows all, columns 1..15 */
+    for (int oh = 0; oh < 2; ++oh) {
+      col[c * 288 + oh * 16] = 0.0f;
+      memcpy(col + (c * 288 + oh * 16 + 1), x + (c * 256 + oh * 16 + 208), 15 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows all, columns all */
+    memcpy(col + (c * 288 + 32), x + (c * 256 + 208), 32 * sizeof(float));
+    /* kh = 0, kw = 2: rows all, columns 0..14 */
+    for (int oh = 0; oh < 2; ++oh) {
+      memcpy(col + (c * 288 + oh * 16 + 64), x + (c * 256 + oh * 16 + 209), 15 * sizeof(float));
+      col[c * 288 + oh * 16 + 79] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..15 */
+    for (int oh = 0; oh < 2; ++oh) {
+      col[c * 288 + oh * 16 + 96] = 0.0f;
+      memcpy(col + (c * 288 + oh * 16 + 97), x + (c * 256 + oh * 16 + 224), 15 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(col + (c * 288 + 128), x + (c * 256 + 224), 32 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..14 */
+    for (int oh = 0; oh < 2; ++oh) {
+      memcpy(col + (c * 288 + oh * 16 + 160), x + (c * 256 + oh * 16 + 225), 15 * sizeof(float));
+      col[c * 288 + oh * 16 + 175] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows 0..0, columns 1..15 */
+    col[c * 288 + 192] = 0.0f;
+    memcpy(col + (c * 288 + 193), x + (c * 256 + 240), 15 * sizeof(float));
+    memset(col + (c * 288 + 208), 0, 16 * sizeof(float));
+    /* kh = 2, kw = 1: rows 0..0, columns all */
+    memcpy(col + (c * 288 + 224), x + (c * 256 + 240), 16 * sizeof(float));
+    memset(col + (c * 288 + 240), 0, 16 * sizeof(float));
+    /* kh = 2, kw = 2: rows 0..0, columns 0..14 */
+    memcpy(col + (c * 288 + 256), x + (c * 256 + 241), 15 * sizeof(float));
+    memset(col + (c * 288 + 271), 0, 17 * sizeof(float));
+  }
+}
+
+/* Portable path: im2col in bands of 14 output rows (the workspace budget), each
+ * followed by its GEMM and the epilogue over its block. */
 static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
 {
-  resnet8_s2_b_im2col(x, col);
-  /* y[32 x 256] = w[32 x 288] * col[288 x 256] */
-  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 256, 288,
-              1.0f, w, 288, col, 256,
+  im2col_rows_0(x, col);
+  /* y[32 x 224 of 256] = w[32 x 288] * col[288 x 224]: 14 output rows */
+  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 224, 288,
+              1.0f, w, 288, col, 224,
               0.0f, y, 256);
   if (bias != NULL) {
     for (int r = 0; r < 32; ++r) {
       const float b = bias[r];
       float *row = y + r * 256;
-      for (int j = 0; j < 256; ++j) {
+      for (int j = 0; j < 224; ++j) {
+        row[j] += b;
+      }
+    }
+  }
+  im2col_rows_14(x, col);
+  /* y[32 x 32 of 256] = w[32 x 288] * col[288 x 32]: 2 output rows */
+  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 32, 288,
+              1.0f, w, 288, col, 32,
+              0.0f, y + 224, 256);
+  if (bias != NULL) {
+    for (int r = 0; r < 32; ++r) {
+      const float b = bias[r];
+      float *row = y + 224 + r * 256;
+      for (int j = 0; j < 32; ++j) {
         row[j] += b;
       }
     }

@@ -6,7 +6,7 @@
  *   kernel = { 3, 3 }, stride = { 1, 1 }, dilation = { 1, 1 },
  *   padding = { top = 1, bottom = 1, left = 1, right = 1 },
  *   groups = 1, bias = true, activation = "none", unroll = "auto", backward = false
- * Output 1 x 32 x 16 x 16 (NCHW), 2359296 MACs, workspace 294912 bytes. */
+ * Output 1 x 32 x 16 x 16 (NCHW), 2359296 MACs, workspace 258048 bytes. */
 #ifndef RESNET8_S2_B_H_INCLUDED
 #define RESNET8_S2_B_H_INCLUDED
 
@@ -33,7 +33,7 @@
 #define RESNET8_S2_B_INPUT_ELEMS 8192
 #define RESNET8_S2_B_WEIGHT_ELEMS 9216
 #define RESNET8_S2_B_OUTPUT_ELEMS 8192
-#define RESNET8_S2_B_WORKSPACE_BYTES 294912
+#define RESNET8_S2_B_WORKSPACE_BYTES 258048
 
 #ifdef __cplusplus
 extern "C" {
