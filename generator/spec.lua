@@ -248,7 +248,7 @@ local function new_layer_context(report, index, raw_layer)
   local context = {
     report = report,
     index = index,
-    label = usable_label(raw_layer, index),
+    label = (report.labels and report.labels[index]) or usable_label(raw_layer, index),
     lines = report.lines.layers and report.lines.layers[index],
   }
   function context.fail(key_path, message)
@@ -925,6 +925,33 @@ local function build_model(report, data, unroll_override)
   return model
 end
 
+-- spec.validate(data [, options]) -> model | nil, errors
+-- The front-end interface: `data` is a plain table shaped like a spec file's result
+-- ({ prefix = ..., layers = { ... } }), from the spec DSL or from an importer. Every
+-- problem is reported as "PATH[:LINE]: SUBJECT: message". options:
+--   path      name used in messages (default "spec")
+--   lines     spec_lines.scan() of the source text, to give lines (optional)
+--   labels    labels[i] replaces "layer 'NAME'" as the subject of layer i's messages
+--             (an importer names its model node here)
+--   overrides as for spec.load
+function spec.validate(data, options)
+  options = options or {}
+  local errors = {}
+  local unroll_override = check_overrides(options.overrides, errors)
+  local path = options.path or "spec"
+  if type(data) ~= "table" then
+    errors[#errors + 1] = format_error(path, nil, nil, "a spec must be a table, got " .. describe(data))
+    return nil, errors
+  end
+  local lines = options.lines or { top_keys = {}, layers = {} }
+  local report = { path = path, lines = lines, labels = options.labels, errors = errors, symbols = {} }
+  local model = build_model(report, data, unroll_override)
+  if #errors > 0 then
+    return nil, errors
+  end
+  return model
+end
+
 -- spec.load(path [, overrides]) -> model | nil, errors
 -- overrides.unroll, when set, replaces every layer's unroll. errors is an array of
 -- one-line strings: "FILE:LINE: layer 'NAME': message" or "FILE:LINE: message" for
@@ -932,19 +959,14 @@ end
 -- usable name is called "layer #3". Problems with `overrides` come first, without FILE.
 function spec.load(path, overrides)
   assert(type(path) == "string", "spec.load: path must be a string")
-  local errors = {}
-  local unroll_override = check_overrides(overrides, errors)
   local data, source = sandbox.load(path)
   if not data then
+    local errors = {}
+    check_overrides(overrides, errors)
     errors[#errors + 1] = source
     return nil, errors
   end
-  local report = { path = path, lines = spec_lines.scan(source), errors = errors, symbols = {} }
-  local model = build_model(report, data, unroll_override)
-  if #errors > 0 then
-    return nil, errors
-  end
-  return model
+  return spec.validate(data, { path = path, lines = spec_lines.scan(source), overrides = overrides })
 end
 
 return spec
