@@ -22,15 +22,18 @@ local function newline_width(text, pos)
   return 1
 end
 
+-- Searches a copy of text[from..to] only: searching `text` from `from` would run on to
+-- the next line break, which made long one-line specs quadratic.
 local function count_line_breaks(text, from, to)
-  local breaks, pos = 0, from
+  local segment = text:sub(from, to)
+  local breaks, pos = 0, 1
   while true do
-    local found = text:find("[\r\n]", pos)
-    if not found or found > to then
+    local found = segment:find("[\r\n]", pos)
+    if not found then
       return breaks
     end
     breaks = breaks + 1
-    pos = found + newline_width(text, found)
+    pos = found + newline_width(segment, found)
   end
 end
 
@@ -143,7 +146,9 @@ local function tokenize(text)
     if kind ~= "blank" and kind ~= "comment" then
       tokens[#tokens + 1] = { kind = kind, text = text:sub(pos, past - 1), line = line }
     end
-    line = line + count_line_breaks(text, pos, past - 1)
+    if kind ~= "name" and kind ~= "number" and kind ~= "symbol" then
+      line = line + count_line_breaks(text, pos, past - 1)
+    end
     pos = past
   end
   return tokens
