@@ -9,25 +9,33 @@ local plan = require("generator.plan")
 local emit = require("generator.emit")
 local report = require("generator.report")
 local files = require("generator.files")
+local onnx = require("generator.onnx.cli")
 
 local VERSION = "0.1"
 
 local USAGE = [[
 usage: lua5.4 generator/convgen.lua [options] SPEC.lua -o OUTDIR
        lua5.4 generator/convgen.lua --report SPEC.lua
+       lua5.4 generator/convgen.lua [options] MODEL.onnx -o OUTDIR
 
 Reads SPEC.lua (a Lua file returning { prefix = ..., layers = { ... } }) and
 writes, for every layer, OUTDIR/<prefix><name>.h and OUTDIR/<prefix><name>.c
 with the layer's im2col, col2im and fused convolution, plus OUTDIR/<prefix>model.h
-which includes every layer header. Nothing is written unless the whole spec is
-valid; a file whose content did not change is left untouched.
+which includes every layer header, <prefix>report.md, <prefix>report.json and
+<prefix>manifest.txt (the files written). Nothing is written unless the whole
+spec is valid and every target is a regular file or absent; a file whose
+content did not change is left untouched; files the previous run listed in the
+manifest but this run no longer writes (removed layers) are deleted, and no
+other file is. Runs on one OUTDIR take turns (a flock(1) lock on the directory).
+See docs/outputs.md.
 
 options:
   -o, --output DIR      directory to write into (created if missing)
   --report, --list      print one line per layer (shapes, MACs, weight and
                         workspace bytes, unroll decisions); write nothing
   --check               write nothing; exit 1 and name the files in OUTDIR that
-                        are missing or differ from what would be generated
+                        are missing, differ from what would be generated, or
+                        are stale (listed in the manifest, no longer generated)
   --list-files          print the paths that would be written, one per line
   --prefix PREFIX       use PREFIX instead of the spec's prefix for every symbol
                         and file name (e.g. to link two variants of one spec)
@@ -40,6 +48,9 @@ options:
   --workspace-budget B  bytes the portable path's im2col block may take; larger
                         layers run im2col and GEMM in bands of output rows
                         (default ]] .. plan.DEFAULT_WORKSPACE_BUDGET .. [[)
+  --batch N             ONNX: size of a symbolic batch dimension (default 1)
+  --layout L            ONNX: NCHW (default) or NHWC kernels, weights transposed
+                        to match (see docs/onnx.md)
   -h, --help            show this help
   --version             show the version
 
@@ -86,6 +97,13 @@ local function parse_args(argv)
       if not opts.prefix:match("^[%a_][%w_]*$") and opts.prefix ~= "" then
         usage_error("--prefix must be empty or the start of a C identifier, not '" .. opts.prefix .. "'")
       end
+    elseif a == "--batch" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 1 then usage_error("--batch needs a positive integer") end
+      opts.batch = n
+    elseif a == "--layout" then
+      opts.layout = value(a)
+      if opts.layout ~= "NCHW" and opts.layout ~= "NHWC" then usage_error("--layout must be NCHW or NHWC") end
     elseif a == "--no-simd" then
       opts.no_simd = true
     elseif a == "--workspace-budget" then
@@ -116,7 +134,14 @@ end
 
 local function main(argv)
   local opts = parse_args(argv)
-  local model, errors = spec.load(opts.spec, { unroll = opts.unroll })
+  local model, errors, imported
+  if onnx.is_model(opts.spec) then
+    model, errors, imported = onnx.load(opts.spec, opts)
+  elseif opts.batch or opts.layout then
+    usage_error("--batch and --layout apply to ONNX models only")
+  else
+    model, errors = spec.load(opts.spec, { unroll = opts.unroll })
+  end
   if not model then
     for _, e in ipairs(errors) do io.stderr:write(e, "\n") end
     return 1
@@ -133,23 +158,30 @@ local function main(argv)
 
   if opts.mode == "report" then
     io.stdout:write(report.text(plans))
+    if imported then io.stdout:write(onnx.report(imported)) end
     return 0
   end
 
-  local outputs = emit.model(ROOT .. "/templates", model, plans, basename(opts.spec))
+  local generated = emit.model(ROOT .. "/templates", model, plans, basename(opts.spec))
+  if imported then
+    onnx.add_outputs(generated, ROOT .. "/templates", model, plans, imported, basename(opts.spec))
+  end
+  local outputs = files.with_manifest(generated, model.prefix .. "manifest.txt")
   if opts.mode == "list-files" then
     for _, f in ipairs(outputs) do io.stdout:write(opts.outdir, "/", f.name, "\n") end
     return 0
   elseif opts.mode == "check" then
-    local stale = files.stale(opts.outdir, outputs)
-    for _, name in ipairs(stale) do
-      io.stderr:write(opts.outdir, "/", name, ": out of date with ", opts.spec, "\n")
+    local problems = files.check(opts.outdir, outputs)
+    local say = { missing = ": missing", differs = ": out of date with " .. opts.spec,
+                  stale = ": stale, no longer generated from " .. opts.spec .. " (the next run removes it)" }
+    for _, p in ipairs(problems) do
+      io.stderr:write(p.name and (opts.outdir .. "/" .. p.name .. say[p.problem]) or p.problem, "\n")
     end
-    return #stale == 0 and 0 or 1
+    return #problems == 0 and 0 or 1
   end
   local ok, err = files.write_all(opts.outdir, outputs)
   if not ok then
-    io.stderr:write("convgen: ", err, "\n")
+    io.stderr:write("convgen: ", (err:gsub("\n", "\nconvgen: ")), "\n")
     return 1
   end
   return 0

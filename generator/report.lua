@@ -1,5 +1,7 @@
 -- The --report table: one line per layer with shapes, MACs, memory and unroll decisions.
 
+local json = require("generator.json")
+
 local report = {}
 
 local function shape(a, b, c, d)
@@ -54,24 +56,17 @@ function report.markdown(plans, spec_name)
   return table.concat(out, "\n") .. "\n"
 end
 
--- <prefix>report.json: the same, for tools. Keys are written in a fixed order.
+-- <prefix>report.json: the same, for tools. Keys are written in a fixed order; each layer on one line.
 function report.json(plans, spec_name)
   local KEYS = { "sym", "op", "layout", "dtype", "input", "output", "macs", "weight_bytes", "workspace_bytes",
                  "im2col", "col2im" }
   local layers = {}
-  for _, p in ipairs(plans) do
-    local f, fields = layer_facts(p), {}
-    for _, key in ipairs(KEYS) do
-      local v = f[key]
-      fields[#fields + 1] = string.format("%q: %s", key, type(v) == "number" and string.format("%d", v)
-        or string.format("%q", v))
-    end
-    layers[#layers + 1] = "    { " .. table.concat(fields, ", ") .. " }"
-  end
+  for i, p in ipairs(plans) do layers[i] = json.object(KEYS, layer_facts(p)) end
   local t = totals(plans)
-  return string.format('{\n  "spec": %q,\n  "layers": [\n%s\n  ],\n  "total_macs": %d,\n'
-    .. '  "total_weight_bytes": %d,\n  "peak_workspace_bytes": %d\n}\n',
-    spec_name, table.concat(layers, ",\n"), t.macs, t.weight_bytes, t.peak_workspace)
+  return json.encode(json.object({ "spec", "layers", "total_macs", "total_weight_bytes", "peak_workspace_bytes" }, {
+    spec = spec_name, layers = layers, total_macs = t.macs, total_weight_bytes = t.weight_bytes,
+    peak_workspace_bytes = t.peak_workspace,
+  }), { inline_depth = 2 }) .. "\n"
 end
 
 function report.text(plans)

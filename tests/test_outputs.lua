@@ -87,7 +87,7 @@ case("the same spec gives the same bytes, from any directory and spec path", fun
     assert(sb[name] == text, name .. " differs between runs")
   end
   for name in pairs(sb) do assert(sa[name], name .. " only in the second run") end
-  local expected = curated_layer_count(curated) * 2 + 3 -- + model header, report.md, report.json
+  local expected = curated_layer_count(curated) * 2 + 4 -- + model header, report.md, report.json, manifest
   assert(count == expected and count > 100, string.format("expected %d files, got %d", expected, count))
 end)
 
