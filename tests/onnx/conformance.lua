@@ -1,0 +1,126 @@
+-- ONNX backend tests (Debian libonnx-testdata): every Conv-family case imported, generated, compiled, run, compared.
+--
+-- usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC
+-- Prints "N passed, M failed, K unsupported" and the unsupported cases by name. Only
+-- 3-D and quantized (QLinearConv, ConvInteger) cases may be unsupported: a 1-D or 2-D
+-- float case that does not pass fails the test.
+
+local ROOT, DATA, WORK, CC = arg[1], arg[2], arg[3], arg[4]
+if not (ROOT and DATA and WORK and CC) then
+  io.stderr:write("usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC\n")
+  os.exit(2)
+end
+package.path = ROOT .. "/?.lua;" .. ROOT .. "/tests/onnx/?.lua;" .. package.path
+local model_reader = require("generator.onnx.model")
+local import = require("generator.onnx.import")
+local support = require("support")
+local quote, sh = support.quote, support.sh
+
+local LUA = arg[-1] or "lua5.4"
+
+local function list(dir)
+  local ok, out = sh("ls -1 " .. quote(dir))
+  local names = {}
+  if ok then for name in out:gmatch("[^\n]+") do names[#names + 1] = name end end
+  return names
+end
+
+-- The Conv-family cases, as the issue lists them.
+local function cases()
+  local found = {}
+  for _, name in ipairs(list(DATA .. "/node")) do
+    if name:lower():find("conv", 1, true) then found[#found + 1] = "node/" .. name end
+  end
+  for _, name in ipairs(list(DATA .. "/pytorch-converted")) do
+    if name:match("^test_Conv") then found[#found + 1] = "pytorch-converted/" .. name end
+  end
+  for _, name in ipairs(list(DATA .. "/pytorch-operator")) do
+    if name:lower():find("conv", 1, true) then found[#found + 1] = "pytorch-operator/" .. name end
+  end
+  return found
+end
+
+-- Unsupported on purpose: 3-D convolutions and the quantized operators (the int8 issue).
+local function is_unsupported(message)
+  return message:find("3-D convolution is not supported", 1, true)
+    or message:find("(QLinearConv) is not supported", 1, true)
+    or message:find("(ConvInteger) is not supported", 1, true)
+end
+
+local function tensor_file(path, out)
+  local t = model_reader.decode_tensor(assert(support.read(path), path))
+  if t.data_type ~= 1 then error(path .. ": only float tensors are compared", 0) end
+  support.write_floats(out, t:values())
+end
+
+local runtime_objects
+
+-- Returns "passed" | "unsupported" | "failed", and a message.
+local function run_case(case)
+  local dir = DATA .. "/" .. case
+  local work = WORK .. "/" .. case:gsub("/", "__")
+  local generated = work .. "/gen"
+  sh("rm -rf " .. quote(work) .. " && mkdir -p " .. quote(generated))
+  local ok, out = sh(string.format("%s %s %s -o %s", LUA, quote(ROOT .. "/generator/convgen.lua"),
+    quote(dir .. "/model.onnx"), quote(generated)))
+  if not ok then
+    if is_unsupported(out) then return "unsupported", out end
+    return "failed", "import: " .. out
+  end
+  local imported = assert(import.load(dir .. "/model.onnx"))
+  if #imported.layers ~= 1 or #imported.others ~= 0 then
+    return "failed", "expected one layer and no other node"
+  end
+  local decoded = model_reader.decode(support.read(dir .. "/model.onnx"))
+  local g = decoded.graph
+  local runtime_inputs = {}
+  for _, input in ipairs(g.inputs) do
+    if not g.initializers[input.name] then runtime_inputs[#runtime_inputs + 1] = input.name end
+  end
+  local layer = imported.layers[1]
+  if runtime_inputs[1] ~= layer.x or g.outputs[1].name ~= layer.y then
+    return "failed", "the layer does not read the graph's input or write its output"
+  end
+  local files = {}
+  local test_dir = dir .. "/test_data_set_0"
+  for i = 1, #runtime_inputs do
+    files[#files + 1] = string.format("%s/in%d.bin", work, i - 1)
+    tensor_file(string.format("%s/input_%d.pb", test_dir, i - 1), files[#files])
+  end
+  tensor_file(test_dir .. "/output_0.pb", work .. "/want.bin")
+  table.insert(files, 2, work .. "/want.bin")
+  local exe = work .. "/run_layer"
+  local built, compiler = support.build_driver(ROOT, generated, exe, CC, support.CFLAGS, runtime_objects)
+  if not built then return "failed", "compile: " .. compiler end
+  local args = {}
+  for i, f in ipairs(files) do args[i] = quote(f) end
+  local ran, output = sh(string.format("%s %s %s", quote(exe), layer.name, table.concat(args, " ")))
+  return ran and "passed" or "failed", output
+end
+
+local function main()
+  if not support.exists(DATA .. "/node/test_basic_conv_with_padding/model.onnx") then
+    io.stderr:write("onnx conformance: no ONNX backend test data under ", DATA,
+      " (install Debian's libonnx-testdata: scripts/setup.sh does)\n")
+    return 1
+  end
+  sh("mkdir -p " .. quote(WORK))
+  runtime_objects = support.build_runtime(ROOT, WORK, CC, support.CFLAGS)
+  local counts = { passed = 0, failed = 0, unsupported = 0 }
+  local unsupported = {}
+  for _, case in ipairs(cases()) do
+    local okcall, status, message = pcall(run_case, case)
+    if not okcall then status, message = "failed", tostring(status) end
+    counts[status] = counts[status] + 1
+    local first_line = (message or ""):match("[^\n]*")
+    io.stdout:write(string.format("%-12s %s: %s\n", status, case, first_line))
+    if status == "failed" then io.stdout:write(message, "\n") end
+    if status == "unsupported" then unsupported[#unsupported + 1] = case end
+  end
+  io.stdout:write(string.format("%d passed, %d failed, %d unsupported\n", counts.passed, counts.failed,
+    counts.unsupported))
+  io.stdout:write("unsupported: ", table.concat(unsupported, ", "), "\n")
+  return counts.failed == 0 and counts.passed > 0 and 0 or 1
+end
+
+os.exit(main())

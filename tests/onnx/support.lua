@@ -1,0 +1,66 @@
+-- Shared helpers of the ONNX tests: shell commands, tensor files, building and running tests/onnx/run_layer.c.
+
+local support = {}
+
+function support.quote(text)
+  return "'" .. tostring(text):gsub("'", "'\\''") .. "'"
+end
+local quote = support.quote
+
+-- Runs a shell command; returns success and its combined output.
+function support.sh(command)
+  local pipe = io.popen(command .. " 2>&1")
+  local output = pipe:read("a")
+  local ok = pipe:close()
+  return ok == true, output
+end
+
+function support.read(path)
+  local file = io.open(path, "rb")
+  if not file then return nil end
+  local bytes = file:read("a")
+  file:close()
+  return bytes
+end
+
+function support.write(path, bytes)
+  local file = assert(io.open(path, "wb"))
+  file:write(bytes)
+  file:close()
+end
+
+function support.exists(path)
+  local file = io.open(path, "rb")
+  if file then file:close() end
+  return file ~= nil
+end
+
+-- Little-endian float32 values, as run_layer.c reads them.
+function support.write_floats(path, values)
+  local parts = {}
+  for i, v in ipairs(values) do parts[i] = string.pack("<f", v) end
+  support.write(path, table.concat(parts))
+end
+
+-- Builds the runtime objects run_layer needs once per work directory.
+function support.build_runtime(root, work, cc, cflags)
+  local objects = {}
+  for _, name in ipairs({ "gemm_portable", "sizes" }) do
+    local object = work .. "/" .. name .. ".o"
+    local ok, out = support.sh(string.format("%s %s -DCONVGEN_PORTABLE_GEMM -I%s -c %s -o %s", cc, cflags,
+      quote(root .. "/runtime"), quote(root .. "/runtime/" .. name .. ".c"), quote(object)))
+    if not ok then error("building the runtime failed:\n" .. out, 0) end
+    objects[#objects + 1] = quote(object)
+  end
+  return table.concat(objects, " ")
+end
+
+-- Compiles run_layer.c against the generated directory; returns ok, compiler output.
+function support.build_driver(root, generated, exe, cc, cflags, runtime_objects)
+  return support.sh(string.format("%s %s -I%s -I%s %s %s/*.c %s -o %s -lm", cc, cflags, quote(root .. "/runtime"),
+    quote(generated), quote(root .. "/tests/onnx/run_layer.c"), quote(generated), runtime_objects, quote(exe)))
+end
+
+support.CFLAGS = "-std=c99 -O1 -Wall -Wextra -Wpedantic -Wshadow -Werror"
+
+return support
