@@ -5,7 +5,8 @@ set -eu
 packages="lua5.4 lua-check libopenblas-dev check cmake pkg-config make gcc clang
   libdnnl-dev libxnnpack-dev libpthreadpool-dev gnuplot-nox
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  libonnx-testdata"
 
 missing=""
 for p in $packages; do
