@@ -409,9 +409,14 @@ local UNSUPPORTED = {
 -- layer labels, result.layers[i] the baked weights/bias (ONNX order) of layer i or nil,
 -- result.others the labels of the nodes the user's code must provide.
 function import.load(path, options)
-  options = options or {}
   local bytes, err = read_file(path)
   if not bytes then return nil, { path .. ": cannot read: " .. tostring(err) } end
+  return import.from_bytes(bytes, path, options)
+end
+
+-- The same for a model already in memory; path is only used in messages.
+function import.from_bytes(bytes, path, options)
+  options = options or {}
   local decoded, message = decode(path, bytes)
   if not decoded then return nil, { message } end
   local g = decoded.graph
