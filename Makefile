@@ -63,3 +63,9 @@ clean:
 .PHONY: size-report
 size-report: setup
 	lua5.4 scripts/size_report.lua examples/resnet8/resnet8.lua --out $(BUILD)/size
+
+# Firmware benchmark (docs/firmware.md): every ResNet-8, DS-CNN and VWW layer of bench/bench_shapes.csv built for a
+# Cortex-M4F and run twice under qemu-system-arm -icount (exact, deterministic instruction counts), outputs checked.
+.PHONY: bench-firmware
+bench-firmware: setup
+	sh bench/firmware/run.sh . $(BUILD)/bench-firmware bench/results/firmware_f32.txt

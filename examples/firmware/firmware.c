@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fw_model.h"
+#include "fw_print.h"
 #include "semihost.h"
 
 typedef int (*fw_conv_fn)(const float *x, const float *w, const float *bias, float *y,
@@ -49,66 +50,6 @@ static union { FW_LAYERS(FW_WORKSPACE) } workspace_buf __attribute__((aligned(CG
 #undef FW_WORKSPACE
 
 #define OUTPUT_CAPACITY (sizeof output_buf / sizeof(float))
-
-/* ---- text output ---------------------------------------------------------- */
-
-static void put_uint(uint32_t v) {
-  char buf[12];
-  int i = (int)sizeof buf - 1;
-  buf[i] = '\0';
-  do {
-    buf[--i] = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v != 0);
-  fw_write(buf + i);
-}
-
-/* v as d.dde[+-]XX, three significant digits, in float arithmetic only. */
-static void put_sci(float v) {
-  char buf[16];
-  int n = 0, exp10 = 0, digits;
-  if (v != v) {
-    fw_write("nan");
-    return;
-  }
-  if (v < 0.0f) {
-    buf[n++] = '-';
-    v = -v;
-  }
-  if (v > 3.0e38f) {
-    buf[n] = '\0';
-    fw_write(buf);
-    fw_write("inf");
-    return;
-  }
-  if (v != 0.0f) {
-    while (v >= 10.0f) {
-      v /= 10.0f;
-      ++exp10;
-    }
-    while (v < 1.0f) {
-      v *= 10.0f;
-      --exp10;
-    }
-  }
-  digits = (int)(v * 100.0f + 0.5f); /* 100..1000 */
-  if (digits >= 1000) {
-    digits /= 10;
-    ++exp10;
-  }
-  buf[n++] = (char)('0' + digits / 100);
-  buf[n++] = '.';
-  buf[n++] = (char)('0' + digits / 10 % 10);
-  buf[n++] = (char)('0' + digits % 10);
-  buf[n++] = 'e';
-  buf[n++] = exp10 < 0 ? '-' : '+';
-  if (exp10 < 0)
-    exp10 = -exp10;
-  buf[n++] = (char)('0' + exp10 / 10 % 10);
-  buf[n++] = (char)('0' + exp10 % 10);
-  buf[n] = '\0';
-  fw_write(buf);
-}
 
 static int same_text(const char *a, const char *b) {
   while (*a != '\0' && *a == *b) {
@@ -205,26 +146,26 @@ static int run_layer(int i, int have_cycles, uint32_t *total_cycles) {
                : "FAIL ");
   fw_write(l->name);
   fw_write(" max_err ");
-  put_sci(max_err);
+  fw_put_sci(max_err);
   fw_write(" tol ");
-  put_sci(e->tolerance);
+  fw_put_sci(e->tolerance);
   if (have_cycles) {
     fw_write(" cycles ");
-    put_uint(cycles);
+    fw_put_uint(cycles);
   }
   if (status != CG_OK) {
     fw_write(" returned ");
-    put_uint((uint32_t)status);
+    fw_put_uint((uint32_t)status);
   }
   if (bad != 0) {
     fw_write(" mismatches ");
-    put_uint((uint32_t)bad);
+    fw_put_uint((uint32_t)bad);
     fw_write(" first ");
-    put_uint((uint32_t)first_bad);
+    fw_put_uint((uint32_t)first_bad);
     fw_write(": got ");
-    put_sci(y[first_bad]);
+    fw_put_sci(y[first_bad]);
     fw_write(" expected ");
-    put_sci(e->values[first_bad]);
+    fw_put_sci(e->values[first_bad]);
   }
   if (untouched_tail != OUTPUT_CAPACITY - l->output_elems)
     fw_write(" wrote past its output");
@@ -238,15 +179,15 @@ int main(void) {
   const int have_cycles = cycle_counter_start();
 
   fw_write("firmware: ");
-  put_uint((uint32_t)FW_LAYER_COUNT);
+  fw_put_uint((uint32_t)FW_LAYER_COUNT);
   fw_write(" layers, workspace ");
-  put_uint((uint32_t)sizeof workspace_buf);
+  fw_put_uint((uint32_t)sizeof workspace_buf);
   fw_write(" B, weights ");
-  put_uint((uint32_t)sizeof weight_buf);
+  fw_put_uint((uint32_t)sizeof weight_buf);
   fw_write(" B, input ");
-  put_uint((uint32_t)sizeof input_buf);
+  fw_put_uint((uint32_t)sizeof input_buf);
   fw_write(" B, output ");
-  put_uint((uint32_t)sizeof output_buf);
+  fw_put_uint((uint32_t)sizeof output_buf);
   fw_write(" B (static)\n");
   if (!have_cycles)
     fw_write("firmware: no running DWT cycle counter here, cycle counts left out\n");
@@ -255,13 +196,13 @@ int main(void) {
     passed += run_layer(i, have_cycles, &total_cycles);
 
   fw_write("firmware: ");
-  put_uint((uint32_t)passed);
+  fw_put_uint((uint32_t)passed);
   fw_write("/");
-  put_uint((uint32_t)FW_LAYER_COUNT);
+  fw_put_uint((uint32_t)FW_LAYER_COUNT);
   fw_write(" layers passed");
   if (have_cycles) {
     fw_write(", ");
-    put_uint(total_cycles);
+    fw_put_uint(total_cycles);
     fw_write(" cycles in all");
   }
   fw_write("\n");

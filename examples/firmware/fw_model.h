@@ -5,11 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every layer the firmware runs, in order: X(sym, SYM) per layer. Another
+   program built on this file (bench/firmware) names a header of its own that
+   defines FW_LAYERS, e.g. -DFW_LAYERS_HEADER='"fwb_layers.h"'. */
+#ifdef FW_LAYERS_HEADER
+#include FW_LAYERS_HEADER
+#else
 #include "dscnn_model.h"
 #include "resnet8_model.h"
-
-/* Every layer the firmware runs, in order: X(sym, SYM) per layer. */
 #define FW_LAYERS(X) RESNET8_MODEL_LAYERS_F32(X) DSCNN_MODEL_LAYERS_F32(X)
+#endif
 
 #define FW_COUNT_ONE(sym, SYM) +1
 enum { FW_LAYER_COUNT = 0 FW_LAYERS(FW_COUNT_ONE) };
