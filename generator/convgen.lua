@@ -9,6 +9,7 @@ local plan = require("generator.plan")
 local emit = require("generator.emit")
 local report = require("generator.report")
 local files = require("generator.files")
+local work_limit = require("generator.work_limit")
 local onnx = require("generator.onnx.cli")
 
 local VERSION = "0.1"
@@ -94,9 +95,8 @@ local function parse_args(argv)
       end
     elseif a == "--prefix" then
       opts.prefix = value(a)
-      if not opts.prefix:match("^[%a_][%w_]*$") and opts.prefix ~= "" then
-        usage_error("--prefix must be empty or the start of a C identifier, not '" .. opts.prefix .. "'")
-      end
+      local problem = spec.prefix_problem(opts.prefix)
+      if problem then usage_error("--prefix: " .. problem) end
     elseif a == "--batch" then
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 1 then usage_error("--batch needs a positive integer") end
@@ -140,7 +140,7 @@ local function main(argv)
   elseif opts.batch or opts.layout then
     usage_error("--batch and --layout apply to ONNX models only")
   else
-    model, errors = spec.load(opts.spec, { unroll = opts.unroll })
+    model, errors = spec.load(opts.spec, { unroll = opts.unroll, prefix = opts.prefix })
   end
   if not model then
     for _, e in ipairs(errors) do io.stderr:write(e, "\n") end
@@ -150,10 +150,20 @@ local function main(argv)
     model.prefix = opts.prefix
     for _, layer in ipairs(model.layers) do layer.sym = opts.prefix .. layer.name end
   end
+  -- Planning and emission run under the work limit; a layer past it is a spec error.
+  local budget = work_limit.new()
+  local function too_much_work(layer, which)
+    local where = layer and layer.line and (model.path .. ":" .. layer.line) or (model.path .. ":1")
+    local subject = layer and ("layer '" .. layer.name .. "': ") or ""
+    io.stderr:write(where, ": ", subject, work_limit.describe(which), "\n")
+    return 1
+  end
   local plans = {}
   for i, layer in ipairs(model.layers) do
-    plans[i] = plan.layer(layer, { unroll_budget = opts.unroll_budget, workspace_budget = opts.workspace_budget,
-                                   no_simd = opts.no_simd })
+    local ok, planned = work_limit.run(budget, plan.layer, layer, { unroll_budget = opts.unroll_budget,
+      workspace_budget = opts.workspace_budget, no_simd = opts.no_simd })
+    if not ok then return too_much_work(layer, planned) end
+    plans[i] = planned
   end
 
   if opts.mode == "report" then
@@ -162,7 +172,8 @@ local function main(argv)
     return 0
   end
 
-  local generated = emit.model(ROOT .. "/templates", model, plans, basename(opts.spec))
+  local emitted, generated = work_limit.run(budget, emit.model, ROOT .. "/templates", model, plans, basename(opts.spec))
+  if not emitted then return too_much_work(nil, generated) end
   if imported then
     onnx.add_outputs(generated, ROOT .. "/templates", model, plans, imported, basename(opts.spec))
   end

@@ -2,8 +2,7 @@
 local sandbox = require("generator.sandbox")
 local spec_lines = require("generator.spec_lines")
 
-local spec = {}
-
+local limits = require("generator.spec_limits")
 local messages = require("generator.spec_messages")
 local key_checks = require("generator.spec_keys")
 local geometry = require("generator.spec_geometry")
@@ -30,6 +29,7 @@ local check_axis_pair = key_checks.check_axis_pair
 local check_padding = key_checks.check_padding
 local check_bias = key_checks.check_bias
 local check_activation = key_checks.check_activation
+local check_activation_range = key_checks.check_activation_range
 local check_groups = key_checks.check_groups
 local check_backward = key_checks.check_backward
 local check_output_padding = key_checks.check_output_padding
@@ -38,6 +38,8 @@ local OPS = key_checks.OPS
 local LAYOUTS = key_checks.LAYOUTS
 local DTYPES = key_checks.DTYPES
 local UNROLLS = key_checks.UNROLLS
+
+local spec = {}
 local check_geometry = geometry.check_geometry
 
 local TOP_KEYS = { "prefix", "layers" }
@@ -68,7 +70,7 @@ local function source_values(raw)
   return source
 end
 
-local function check_layer_fields(context, raw, prefix)
+local function check_layer_fields(context, raw, prefix, unroll_override)
   local layer = {}
   context.suggested = check_unknown_keys(context.fail, raw, LAYER_KEYS)
   layer.op = check_choice(context.fail, "op", raw.op, OPS, "conv2d")
@@ -91,7 +93,8 @@ local function check_layer_fields(context, raw, prefix)
   layer.groups = check_groups(context, layer, raw.groups)
   layer.bias = check_bias(context, raw.bias)
   layer.act = check_activation(context, raw.activation)
-  layer.unroll = check_choice(context.fail, "unroll", raw.unroll, UNROLLS, "auto")
+  check_activation_range(context, layer.act, layer.dtype)
+  layer.unroll = unroll_override or check_choice(context.fail, "unroll", raw.unroll, UNROLLS, "auto")
   layer.backward = check_backward(context, layer.op, raw.backward)
   layer.out_pad_h, layer.out_pad_w = check_output_padding(context, layer, raw.output_padding)
   if layer.op == "conv_transpose2d" and padding and padding.same then
@@ -110,9 +113,8 @@ local function check_layer(report, index, raw, prefix, unroll_override)
     context.fail(nil, "must be a table, got " .. describe(raw))
     return nil
   end
-  local layer = check_layer_fields(context, raw, prefix)
+  local layer = check_layer_fields(context, raw, prefix, unroll_override)
   layer.sym = (prefix or "") .. (layer.name or "")
-  layer.unroll = unroll_override or layer.unroll
   layer.line = context.lines and context.lines.line
   layer.source = source_values(raw)
   return layer
@@ -122,16 +124,47 @@ end
 -- The whole file
 ---------------------------------------------------------------------------
 
+-- The longest file name the prefix alone implies: <prefix>manifest.txt.
+local LONGEST_MODEL_FILE = "manifest.txt"
+
+-- spec.prefix_problem(value) -> nil when `value` can prefix every symbol and file name,
+-- else why not (one line, no file name). The CLI checks --prefix with it too.
+function spec.prefix_problem(value)
+  if value == "" then
+    return nil
+  end
+  if not is_identifier(value) then
+    return string.format(
+      "prefix must be \"\" or the start of a C identifier (letters, digits and _, not starting with a digit), got %s",
+      describe(value))
+  end
+  if value:sub(1, 1) == "_" then
+    return string.format("prefix %s starts with '_': identifiers and macros made from it (%s...) "
+      .. "are reserved for the C implementation", describe(value), value:upper())
+  end
+  if #value + #LONGEST_MODEL_FILE > limits.max_file_name_bytes then
+    return string.format("prefix is %d characters long; file names made from it ('%s...%s') must stay within %d",
+      #value, value:sub(1, 8), LONGEST_MODEL_FILE, limits.max_file_name_bytes)
+  end
+  return nil
+end
+
 local function check_prefix(report, value)
+  if report.prefix_override then
+    return report.prefix_override
+  end
   if value == nil then
     return ""
   end
-  if value == "" or is_identifier(value) then
+  local problem = type(value) == "string" and spec.prefix_problem(value)
+  if type(value) ~= "string" then
+    problem = "prefix must be \"\" or the start of a C identifier, got " .. describe(value)
+  end
+  if not problem then
     return value
   end
-  add_top_error(report, report.lines.top_keys.prefix or report.lines.line, string.format(
-    "'prefix' must be \"\" or the start of a C identifier (letters, digits and _, not starting with a digit), got %s",
-    describe(value)))
+  add_top_error(report, report.lines.top_keys.prefix or report.lines.line, "'" .. problem:sub(1, 6) .. "'"
+    .. problem:sub(7))
   return nil
 end
 
@@ -186,30 +219,60 @@ local function check_layers_container(report, layers, suggested)
   if count == 0 then
     add_top_error(report, line, "'layers' must not be empty")
   end
+  if count > limits.max_layers then
+    add_top_error(report, line, string.format("too many layers (%d; at most %d)", count, limits.max_layers))
+    return 0
+  end
   return count
 end
 
+-- Returns { unroll =, prefix = } (each nil when not overridden or invalid).
 local function check_overrides(overrides, errors)
   if overrides == nil then
-    return nil
+    return {}
   end
   if type(overrides) ~= "table" then
     errors[#errors + 1] = "overrides must be a table, got " .. describe(overrides)
-    return nil
+    return {}
   end
   for _, key in ipairs(sorted_keys(overrides)) do
-    if key ~= "unroll" then
+    if key ~= "unroll" and key ~= "prefix" then
       errors[#errors + 1] = "unknown override " .. describe_key(key)
     end
   end
+  local checked = {}
   local unroll = overrides.unroll
   if unroll ~= nil and not contains(UNROLLS, unroll) then
     local message = type(unroll) == "string" and unknown_choice_message("unroll", unroll, UNROLLS)
       or "unroll must be a string, got " .. describe(unroll)
     errors[#errors + 1] = "unroll override: " .. message
-    return nil
+  else
+    checked.unroll = unroll
   end
-  return unroll
+  local prefix = overrides.prefix
+  local problem = prefix ~= nil and (type(prefix) ~= "string" and "prefix must be a string, got " .. describe(prefix)
+    or spec.prefix_problem(prefix))
+  if problem then
+    errors[#errors + 1] = "prefix override: " .. problem
+  else
+    checked.prefix = prefix
+  end
+  return checked
+end
+
+-- At most limits.max_errors messages; one more line says how many were left out, at
+-- the line of the first one left out.
+local function cap_errors(errors, path)
+  local total = #errors
+  if total <= limits.max_errors then
+    return errors
+  end
+  local first_hidden = errors[limits.max_errors + 1]
+  local line = first_hidden:sub(#path + 1):match("^:(%d+):")
+  local kept = table.move(errors, 1, limits.max_errors, 1, {})
+  kept[#kept + 1] = format_error(path, line or 1, nil, string.format(
+    "%d more problems not shown (at most %d are printed)", total - limits.max_errors, limits.max_errors))
+  return kept
 end
 
 local function build_model(report, data, unroll_override)
@@ -235,23 +298,51 @@ end
 function spec.validate(data, options)
   options = options or {}
   local errors = {}
-  local unroll_override = check_overrides(options.overrides, errors)
+  local overrides = check_overrides(options.overrides, errors)
   local path = options.path or "spec"
   if type(data) ~= "table" then
     errors[#errors + 1] = format_error(path, nil, nil, "a spec must be a table, got " .. describe(data))
     return nil, errors
   end
   local lines = options.lines or { top_keys = {}, layers = {} }
-  local report = { path = path, lines = lines, labels = options.labels, errors = errors, symbols = {} }
-  local model = build_model(report, data, unroll_override)
+  local report = { path = path, lines = lines, labels = options.labels, errors = errors, symbols = {},
+    prefix_override = overrides.prefix }
+  local model = build_model(report, data, overrides.unroll)
   if #errors > 0 then
-    return nil, errors
+    return nil, cap_errors(errors, path)
   end
   return model
 end
 
+-- A sandbox message without a line ("PATH: spec must return a table") gets the line of
+-- the chunk's return, else the file's last line, so every refusal reads FILE:LINE.
+local function with_line(message, path, source)
+  local rest = message:sub(1, #path + 2) == path .. ": " and message:sub(#path + 3)
+  if not rest or not source then
+    return message
+  end
+  local line = spec_lines.scan(source).line
+  if not line then
+    local _, breaks = source:gsub("\n", "")
+    line = breaks + ((source == "" or source:sub(-1) == "\n") and 0 or 1)
+  end
+  return string.format("%s:%d: %s", path, math.max(line, 1), rest)
+end
+
+-- Reads the spec text only to find a line for a sandbox message; nil when unreadable.
+local function source_for_lines(path)
+  local file = io.open(path, "rb")
+  if not file then
+    return nil
+  end
+  local ok, text = pcall(file.read, file, limits.max_spec_bytes)
+  file:close()
+  return ok and text or nil
+end
+
 -- spec.load(path [, overrides]) -> model | nil, errors
--- overrides.unroll, when set, replaces every layer's unroll. errors is an array of
+-- overrides.unroll, when set, replaces every layer's unroll; overrides.prefix the spec's
+-- prefix (both are validated like the spec's own values). errors is an array of
 -- one-line strings: "FILE:LINE: layer 'NAME': message" or "FILE:LINE: message" for
 -- top-level problems; ":LINE" is left out when no line is known, and a layer without a
 -- usable name is called "layer #3". Problems with `overrides` come first, without FILE.
@@ -261,7 +352,11 @@ function spec.load(path, overrides)
   if not data then
     local errors = {}
     check_overrides(overrides, errors)
-    errors[#errors + 1] = source
+    local message = source
+    if not message:find("cannot read spec file", 1, true) and not message:find("is larger than", 1, true) then
+      message = with_line(message, path, source_for_lines(path))
+    end
+    errors[#errors + 1] = message
     return nil, errors
   end
   return spec.validate(data, { path = path, lines = spec_lines.scan(source), overrides = overrides })

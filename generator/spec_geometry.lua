@@ -2,6 +2,7 @@
 local shape = require("generator.shape")
 local key_checks = require("generator.spec_keys")
 local MAX_COUNT = key_checks.MAX_COUNT
+local limits = require("generator.spec_limits")
 
 local function all_present(layer, keys)
   for _, key in ipairs(keys) do
@@ -102,9 +103,55 @@ local function check_element_counts(context, layer)
   end
 end
 
+-- The documented size limits (generator/spec_limits.lua) that keep planning and the
+-- generated code bounded. Returns true when the layer is within all of them.
+local function check_limits(context, layer)
+  local fail, ok = context.fail, true
+  if layer.kh * layer.kw > limits.max_kernel_taps then
+    fail("kernel", string.format("kernel %dx%d has more than %d taps", layer.kh, layer.kw, limits.max_kernel_taps))
+    ok = false
+  end
+  for _, axis in ipairs({ { "stride", layer.sh, layer.sw, limits.max_stride },
+                          { "dilation", layer.dh, layer.dw, limits.max_dilation } }) do
+    if math.max(axis[2], axis[3]) > axis[4] then
+      fail(axis[1], string.format("'%s' %dx%d is larger than %d", axis[1], axis[2], axis[3], axis[4]))
+      ok = false
+    end
+  end
+  local sides = {
+    { "top", layer.pad_top, layer.kh, layer.dh }, { "bottom", layer.pad_bottom, layer.kh, layer.dh },
+    { "left", layer.pad_left, layer.kw, layer.dw }, { "right", layer.pad_right, layer.kw, layer.dw },
+  }
+  for _, side in ipairs(sides) do
+    local allowed = shape.effective_kernel(side[3], side[4]) - 1 + limits.max_extra_padding
+    if side[2] > allowed then
+      fail("padding." .. side[1], string.format(
+        "padding %s %d is more than the dilated kernel's extent - 1 + %d (= %d): the extra rows or columns "
+        .. "would only see zeros", side[1], side[2], limits.max_extra_padding, allowed))
+      ok = false
+    end
+  end
+  return ok
+end
+
+-- unroll = "full" writes code for every element of the patch matrix.
+local function check_full_unroll(context, layer)
+  if layer.unroll ~= "full" then
+    return
+  end
+  local elements = layer.op == "conv2d" and bounded_product({ layer.c, layer.kh, layer.kw, layer.oh, layer.ow })
+    or bounded_product({ layer.m, layer.kh, layer.kw, layer.h, layer.w })
+  if not elements or elements > limits.max_full_unroll_elements then
+    context.fail("unroll", string.format(
+      "unroll \"full\" would write code for each of the %s elements of the patch matrix (at most %d); "
+      .. "use \"auto\" or \"loops\"", elements and tostring(elements) or "more than 2^31",
+      limits.max_full_unroll_elements))
+  end
+end
+
 local function check_geometry(context, layer, padding)
   resolve_padding(layer, padding)
-  if not all_present(layer, GEOMETRY_KEYS) then
+  if not all_present(layer, GEOMETRY_KEYS) or not check_limits(context, layer) then
     return
   end
   local sized
@@ -115,6 +162,7 @@ local function check_geometry(context, layer, padding)
   end
   if sized and all_present(layer, { "n", "c", "m", "groups" }) then
     check_element_counts(context, layer)
+    check_full_unroll(context, layer)
   end
 end
 

@@ -1,5 +1,7 @@
 -- Spec front end, key checks: one function per layer key, each reporting through the layer context.
+local limits = require("generator.spec_limits")
 local messages = require("generator.spec_messages")
+local escape_text = messages.escape_text
 local is_identifier = messages.is_identifier
 local describe = messages.describe
 local describe_key = messages.describe_key
@@ -190,6 +192,18 @@ local function check_unique_symbol(context, name, prefix)
     context.fail("name", string.format("symbol '%s' (prefix .. name) is a C keyword", symbol))
     return
   end
+  -- Macros are the upper-cased symbol (a layer named "_" would define __C): a leading
+  -- underscore makes identifiers the C implementation reserves.
+  if symbol:sub(1, 1) == "_" then
+    context.fail("name", string.format("symbol %s starts with '_': the macros made from it (%s_C, ...) "
+      .. "are reserved for the C implementation", quoted(symbol), escape_text(symbol:upper())))
+    return
+  end
+  if #symbol + #".h" > limits.max_file_name_bytes then
+    context.fail("name", string.format("symbol (prefix .. name) is %d characters long; its file names "
+      .. "('%s....c') must stay within %d", #symbol, symbol:sub(1, 8), limits.max_file_name_bytes))
+    return
+  end
   local folded = symbol:lower()
   local first = context.report.symbols[folded]
   if not first then
@@ -352,6 +366,23 @@ local function check_activation(context, value)
   return nil
 end
 
+-- Largest finite value of each element type: a bound past it would be written as an
+-- infinite literal (`inff`), which is not C.
+local LARGEST_FINITE = { f32 = 3.4028234663852886e38, f64 = math.huge }
+
+local function check_activation_range(context, act, dtype)
+  local largest = act and LARGEST_FINITE[dtype]
+  if not largest or act.kind ~= "clamp" then
+    return
+  end
+  for _, bound in ipairs({ { "lower", act.lo }, { "upper", act.hi } }) do
+    if math.abs(bound[2]) > largest then
+      context.fail("activation", string.format("clamp %s bound %s is outside the range of %s (largest %s)",
+        bound[1], describe(bound[2]), dtype, describe(largest)))
+    end
+  end
+end
+
 ---------------------------------------------------------------------------
 -- Checks that combine several keys
 ---------------------------------------------------------------------------
@@ -432,6 +463,7 @@ return {
   check_clamp = check_clamp,
   copy_activation = copy_activation,
   check_activation = check_activation,
+  check_activation_range = check_activation_range,
   check_groups = check_groups,
   check_backward = check_backward,
   check_output_padding = check_output_padding,

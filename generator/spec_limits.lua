@@ -4,8 +4,8 @@ return {
   max_spec_bytes = 4 * 1024 * 1024,
   -- Running the spec (in a child process, see sandbox.lua).
   instructions = 10000000,
-  cpu_seconds = 4,              -- checked by the instruction hook
-  hard_cpu_seconds = 8,         -- `ulimit -t` on the child: a backstop the spec cannot dodge
+  cpu_seconds = 3,              -- checked by the instruction hook
+  hard_cpu_seconds = 5,         -- `ulimit -t` on the child: a backstop the spec cannot dodge
   memory_kb = 256 * 1024,       -- checked by the instruction hook
   hard_memory_kb = 640 * 1024,  -- `ulimit -v` on the child: bounds even one huge concatenation
   -- What the spec returns, as copied from the child to the generator.
@@ -16,7 +16,6 @@ return {
   -- Validation.
   max_layers = 512,
   max_errors = 50,              -- printed; the rest are counted in one last line
-  max_name_bytes = 200,         -- prefix .. name .. "_backward.c" must stay a valid file name
   max_file_name_bytes = 240,    -- every file the layer implies, below NAME_MAX (255) with room for temporaries
   max_kernel_taps = 65536,      -- KH*KW
   max_stride = 65536,
@@ -24,6 +23,12 @@ return {
   -- Each padding side: at most this many rows/columns beyond the dilated kernel's own extent
   -- (more only adds outputs that see nothing but zeros, and makes planning slow).
   max_extra_padding = 64,
-  -- unroll = "full" writes one statement per copied row of the patch matrix.
-  max_full_unroll_rows = 16384,
+  -- unroll = "full" writes code for every element of the patch matrix (KH*KW*C*OH*OW).
+  max_full_unroll_elements = 16384,
+  -- Planning and emission of the whole spec (generator/work_limit.lua).
+  -- Instructions are the deterministic limit; CPU time (of the whole generator process) is a
+  -- backstop for work done inside C functions, which the instruction count does not see.
+  generator_instructions = 40 * 1000000,
+  generator_cpu_seconds = 6,
+  generator_memory_kb = 384 * 1024,
 }

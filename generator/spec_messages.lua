@@ -202,7 +202,7 @@ end
 
 local function usable_label(raw_layer, index)
   if type(raw_layer) == "table" and is_identifier(raw_layer.name) then
-    return "layer '" .. raw_layer.name .. "'"
+    return "layer " .. quoted(raw_layer.name)
   end
   return "layer #" .. index
 end
@@ -216,7 +216,8 @@ local function new_layer_context(report, index, raw_layer)
     lines = report.lines.layers and report.lines.layers[index],
   }
   function context.fail(key_path, message)
-    local line = layer_line(context.lines, key_path)
+    -- A layer built by code has no line of its own: point at `layers =`, else `return {`.
+    local line = layer_line(context.lines, key_path) or report.lines.top_keys.layers or report.lines.line
     report.errors[#report.errors + 1] = format_error(report.path, line, context.label, message)
   end
   return context

@@ -138,7 +138,7 @@ local BAD_CASES = {
   { "reserved name model", "reserved_model.lua",
     { { 6, "name 'model' is reserved (the generator writes 'net_model.h')" } } },
   { "prefix not an identifier", "bad_prefix.lua", { { 3, "'prefix' must be \"\" or the start of a C identifier" } } },
-  { "spec returns nil", "returns_nil.lua", { { nil, "spec must return a table (got nil)" } } },
+  { "spec returns nil", "returns_nil.lua", { { 6, "spec must return a table (got nil)" } } },
   { "syntax error", "syntax_error.lua", { { 4, "'}' expected near 'input'" } } },
   { "runtime error", "runtime_error.lua", { { 8, "attempt to call a nil value (global 'make_layer')" } } },
   { "runtime error quoting a line break stays on one line", "multiline_message.lua",
@@ -162,7 +162,28 @@ local BAD_CASES = {
   { "element count above 2^31-1", "too_many_elements.lua",
     { { 6, "input has more than 2147483647 elements (N*C*H*W = 1*3*40000*40000)" } } },
   { "spec built by code falls back to the file", "built_by_code.lua",
-    { { nil, "layer 'conv2': 'stride' must be positive, got 0" } } },
+    { { 7, "layer 'conv2': 'stride' must be positive, got 0" } } },
+  -- Issue 8, sections 3 and 4: hostile specs, each refused with one FILE:LINE: line.
+  { "deep recursion", "recursion.lua", { { 3, "spec recurses too deeply (stack overflow)" } } },
+  { "250 nested parentheses", "nested_parentheses.lua", { { 2, "spec nests brackets too deeply" } } },
+  { "one concatenation of 100 16 MB operands", "concat_many.lua",
+    { { 4, "spec uses too much memory (allocation failed)" } } },
+  { "a million layer references", "million_layers.lua", { { 5, "spec returns more than 200000 values" } } },
+  { "more layers than the limit", "too_many_layers.lua", { { 7, "too many layers (600; at most 512)" } } },
+  { "issue 8's overflowing padding", "huge_padding.lua",
+    { { 5, "layer 'ovf': padding top 2097152 is more than the dilated kernel's extent - 1 + 64 (= 64)" },
+      { 5, "layer 'ovf': padding bottom 2097152 is more than" } } },
+  { "transposed kernel of 67108864 rows", "huge_kernel_transposed.lua",
+    { { 5, "layer 'tall': kernel 67108864x1 has more than 65536 taps" } } },
+  { "unroll full past its limit", "full_unroll_too_large.lua",
+    { { 5, "layer 'big': unroll \"full\" would write code for each of the 147456 elements" } } },
+  { "clamp bound outside f32", "clamp_out_of_range.lua",
+    { { 5, "layer 'clamped': clamp upper bound 1e+39 is outside the range of f32" } } },
+  { "name making reserved macros", "name_underscore.lua",
+    { { 4, "layer '_': symbol '_' starts with '_': the macros made from it (__C, ...) are reserved" } } },
+  { "name too long for a file name", "name_too_long.lua",
+    { { 4, "symbol (prefix .. name) is 300 characters long; its file names ('nnnnnnnn....c') must stay within 240" }
+    } },
 }
 
 local function run_bad_cases()
@@ -225,6 +246,20 @@ local function run_sandbox_cases()
     local data, source = sandbox.load(path)
     check(type(data) == "table" and type(data.layers) == "table", "no table returned")
     check(type(source) == "string" and source:find("filters = 16", 1, true), "source text missing")
+  end)
+
+  case("rejects: at most 50 problems printed, the rest counted at the first hidden one's line", function()
+    local path = BAD .. "many_errors.lua"
+    local errors = load_failure(path)
+    check_equal(#errors, 51, "lines")
+    check_equal(errors[51], path .. ":7: 950 more problems not shown (at most 50 are printed)", "last line")
+  end)
+
+  case("rejects: comparing 64 MB strings stops on CPU time, not after hours", function()
+    local seconds = elapsed_seconds(function()
+      expect_bad("compare_bomb.lua", { { 5, "spec runs too long (more than 3 s of CPU time)" } })
+    end)
+    check(seconds < 1, "the parent spent %.1f s (the child runs the spec)", seconds)
   end)
 
   case("rejects: unreadable spec file", function()
@@ -419,6 +454,20 @@ local function run_unit_cases()
     check_equal(lines.top_keys.layers, 5, "layers line")
   end)
 
+  case("spec_lines is linear: 1500 layers on one line, 1 MB of tokens", function()
+    local parts = { "return { layers = {" }
+    for i = 1, 1500 do
+      parts[#parts + 1] = string.format('{ name = "l%d", input = { c = 3, h = 8, w = 8 }, filters = 4, kernel = 3 },',
+        i)
+    end
+    parts[#parts + 1] = "} }"
+    local seconds, lines = elapsed_seconds(function() return spec_lines.scan(table.concat(parts, " ")) end)
+    check_equal(#lines.layers, 1500, "layers found")
+    check(seconds < 2, "one-line spec took %.1f s", seconds)
+    seconds = elapsed_seconds(function() return spec_lines.scan(string.rep("a ", 500000)) end)
+    check(seconds < 2, "1 MB of tokens took %.1f s", seconds)
+  end)
+
   case("spec_lines never raises on weird input", function()
     local inputs = { "return {{{{", "}}}} return", "return { layers = { {", "\"unterminated", "--[[ open",
       "[==[", "return { 'a\\", string.rep("{", 10000), "\0\1\2\255", "" }
@@ -474,10 +523,14 @@ local function with_temp_dir(body)
 end
 
 -- Returns the exit status and the stderr lines of `convgen SPEC -o OUTDIR`.
-local function run_cli(spec_path, outdir)
+local function run_cli(spec_path, outdir, options)
   local stderr_path = os.tmpname()
-  local command = string.format("%s %s %s -o %s >/dev/null 2>%s", shell_quote(LUA), shell_quote(CLI),
-    shell_quote(spec_path), shell_quote(outdir), shell_quote(stderr_path))
+  local quoted_options = {}
+  for index, option in ipairs(options or {}) do
+    quoted_options[index] = shell_quote(option) .. " "
+  end
+  local command = string.format("%s %s %s%s -o %s >/dev/null 2>%s", shell_quote(LUA), shell_quote(CLI),
+    table.concat(quoted_options), shell_quote(spec_path), shell_quote(outdir), shell_quote(stderr_path))
   local _, _, status = os.execute(command)
   local lines = read_lines(stderr_path)
   os.remove(stderr_path)
@@ -516,6 +569,23 @@ local function run_cli_cases()
       local outdir = dir .. "/out"
       check_cli_rejects(BAD .. "infinite_loop.lua", outdir)
       check(not exists(outdir), "OUTDIR was created")
+    end)
+  end)
+
+  case("CLI: --prefix is checked like the spec's prefix (keyword symbol, reserved, too long)", function()
+    with_temp_dir(function(dir)
+      local path = SPECS .. "prefix_keyword.lua"
+      local status, lines = run_cli(path, dir, { "--prefix", "in" })
+      check_equal(status, 1, "exit status with --prefix in")
+      check_equal(table.concat(lines, "\n"), path .. ":4: layer 't': symbol 'int' (prefix .. name) is a C keyword",
+        "stderr")
+      status, lines = run_cli(path, dir, { "--prefix", "_p" })
+      check_equal(status, 2, "exit status with --prefix _p")
+      check(lines[1]:find("starts with '_'", 1, true), "got %q", lines[1])
+      status, lines = run_cli(path, dir, { "--prefix", string.rep("p", 250) })
+      check_equal(status, 2, "exit status with a 250-character prefix")
+      check(lines[1]:find("must stay within 240", 1, true), "got %q", lines[1])
+      check_equal(#list_dir(dir), 0, "files in OUTDIR")
     end)
   end)
 

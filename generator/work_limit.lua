@@ -1,0 +1,69 @@
+-- Bounds the generator's own work on one spec (planning, emission) in Lua VM instructions and heap size.
+--
+-- Counting instructions rather than seconds keeps the verdict the same on every machine
+-- and under any load for nearly every spec; the CPU-time backstop (the process's own
+-- os.clock) only matters for work done inside C functions. A budget is per run (one CLI
+-- invocation), shared by every call to work_limit.run.
+local limits = require("generator.spec_limits")
+
+local work_limit = {}
+
+local STEP = 10000
+
+-- A fresh budget: { instructions = remaining, memory_kb = cap, cpu_deadline = os.clock() value }.
+function work_limit.new(options)
+  options = options or {}
+  return {
+    instructions = options.instructions or limits.generator_instructions,
+    memory_kb = options.memory_kb or limits.generator_memory_kb,
+    cpu_deadline = options.cpu_seconds or limits.generator_cpu_seconds,
+  }
+end
+
+-- Runs fn(...) charging its instructions to `budget`. Returns true, results... or
+-- false, "instructions" | "cpu" | "memory"; any other error is re-raised.
+function work_limit.run(budget, fn, ...)
+  local function hook()
+    budget.instructions = budget.instructions - STEP
+    if budget.instructions < 0 then
+      error({ work_limit = "instructions" }, 0)
+    end
+    if os.clock() > budget.cpu_deadline then
+      error({ work_limit = "cpu" }, 0)
+    end
+    if collectgarbage("count") > budget.memory_kb then
+      collectgarbage("collect")
+      if collectgarbage("count") > budget.memory_kb then
+        error({ work_limit = "memory" }, 0)
+      end
+    end
+  end
+  local saved = table.pack(debug.gethook())
+  debug.sethook(hook, "", STEP)
+  local results = table.pack(pcall(fn, ...))
+  debug.sethook(table.unpack(saved, 1, saved.n))
+  if not results[1] and type(results[2]) == "table" and results[2].work_limit then
+    collectgarbage("collect")
+    return false, results[2].work_limit
+  end
+  if not results[1] then
+    error(results[2], 0)
+  end
+  return true, table.unpack(results, 2, results.n)
+end
+
+-- The one-line reason a limit gives, for "FILE:LINE: layer 'x': ..." messages.
+function work_limit.describe(which)
+  if which == "instructions" then
+    return string.format("generating the C code takes more than %d million Lua instructions "
+      .. "(the generator's work limit; see docs/spec.md, 'Limits')", limits.generator_instructions // 1000000)
+  end
+  if which == "cpu" then
+    return string.format("generating the C code takes more than %g s of CPU time "
+      .. "(the generator's time limit; see docs/spec.md, 'Limits')", limits.generator_cpu_seconds)
+  end
+  return string.format("generating the C code needs more than %d MB of memory "
+    .. "(the generator's memory limit; see docs/spec.md, 'Limits')", limits.generator_memory_kb // 1024)
+end
+
+return work_limit
