@@ -38,4 +38,5 @@ install(FILES
   "${CONVGEN_ROOT}/cmake/ConvgenIsa.cmake"
   "${CONVGEN_ROOT}/cmake/kernel_paths.c.in"
   "${CONVGEN_ROOT}/cmake/kernel_paths.h.in"
+  "${CONVGEN_ROOT}/cmake/convgen.mk"
   DESTINATION "${CONVGEN_INSTALL_CMAKEDIR}")
