@@ -124,7 +124,7 @@ local function only_reader(state, tensor)
   if state.readers[tensor] ~= 1 then return nil end
   local index = state.reader_of[tensor]
   local node = state.g.nodes[index]
-  if not node or state.claimed[index] or not is_standard(node) then return nil end
+  if not node or not node.outputs[1] or node.outputs[1] == "" or state.claimed[index] or not is_standard(node) then return nil end
   return node, index
 end
 
@@ -246,6 +246,10 @@ local function conv_layer(state, node, index)
   local fail = state.fail
   local transposed = node.op_type == "ConvTranspose"
   local x_name, w_name, b_name = node.inputs[1], node.inputs[2], node.inputs[3]
+  if not node.outputs[1] or node.outputs[1] == "" then
+    fail("has no output")
+    return nil
+  end
   if not w_name or w_name == "" or not x_name or x_name == "" then
     fail(string.format("needs an input X and a weight W (has %d input%s)", #node.inputs,
       #node.inputs == 1 and "" or "s"))
@@ -351,6 +355,21 @@ end
 -- The whole model
 ---------------------------------------------------------------------------
 
+-- Names in a model are arbitrary bytes: messages show control characters escaped and
+-- stay short, so every message is one line.
+local MAX_MESSAGE = 400
+local function one_line(text)
+  local shown = text:gsub("[%c\\]", function(char) return string.format("\\%03d", char:byte()) end)
+  if #shown > MAX_MESSAGE then shown = shown:sub(1, MAX_MESSAGE) .. "..." end
+  return shown
+end
+import.one_line = one_line
+
+local function one_line_all(list)
+  for i, text in ipairs(list) do list[i] = one_line(text) end
+  return list
+end
+
 local function read_file(path)
   local file, err = io.open(path, "rb")
   if not file then return nil, err end
@@ -403,6 +422,8 @@ local UNSUPPORTED = {
   ConvInteger = "integer convolution (ConvInteger) is not supported yet (it comes with int8 support)",
 }
 
+local import_bytes
+
 -- import.load(path, options) -> result | nil, errors
 -- options.batch: size of a symbolic batch dimension (default 1); options.layout: "NCHW"
 -- (default) or "NHWC". result.spec is the table for spec.validate, result.labels its
@@ -416,7 +437,14 @@ end
 
 -- The same for a model already in memory; path is only used in messages.
 function import.from_bytes(bytes, path, options)
-  options = options or {}
+  local result, errors = import_bytes(bytes, path, options or {})
+  if not result then return nil, one_line_all(errors) end
+  one_line_all(result.labels)
+  for _, other in ipairs(result.others) do other.label = one_line(other.label) end
+  return result
+end
+
+function import_bytes(bytes, path, options)
   local decoded, message = decode(path, bytes)
   if not decoded then return nil, { message } end
   local g = decoded.graph

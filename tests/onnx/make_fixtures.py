@@ -224,6 +224,19 @@ def bad_models(rng):
     odd.raw_data = bytes(36)
     model = helper.make_model(helper.make_graph([c], "unknown_type", x, y, [odd]), opset_imports=OPSET)
     save("bad_unknown_type", model, [])
+    ext = numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")
+    ext.ClearField("raw_data")
+    ext.data_location = TensorProto.EXTERNAL
+    entry = ext.external_data.add()
+    entry.key, entry.value = "location", "weights.bin"
+    model = helper.make_model(helper.make_graph([c], "external", x, y, [ext]), opset_imports=OPSET)
+    save("bad_external_data", model, [])
+    shape = numpy_helper.from_array(np.array([1, 1, 4, 4], np.int64), "shape")
+    reshape = helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape")
+    conv = helper.make_node("Conv", ["r", "w"], ["y"], name="conv", kernel_shape=[3, 3])
+    model = helper.make_model(helper.make_graph([reshape, conv], "unknown_shape", x, y, [shape, w]),
+                              opset_imports=OPSET)
+    save("bad_unknown_shape", model, [])
 
 
 def main():
