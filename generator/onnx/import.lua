@@ -124,7 +124,8 @@ local function only_reader(state, tensor)
   if state.readers[tensor] ~= 1 then return nil end
   local index = state.reader_of[tensor]
   local node = state.g.nodes[index]
-  if not node or not node.outputs[1] or node.outputs[1] == "" or state.claimed[index] or not is_standard(node) then return nil end
+  if not node or not node.outputs[1] or node.outputs[1] == "" then return nil end
+  if state.claimed[index] or not is_standard(node) then return nil end
   return node, index
 end
 
