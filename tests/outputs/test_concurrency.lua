@@ -1,0 +1,94 @@
+-- Two generator runs on one OUTDIR at once (the default and --no-simd, as two build targets may do):
+-- afterwards every file is complete and the whole set is one run's output, with no temporaries left.
+-- Usage: lua5.4 tests/outputs/test_concurrency.lua ROOT [TRIALS]
+
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local lib = require("lib")
+lib.setup(arg[1])
+local quote = lib.quote
+local TRIALS = tonumber(arg[2]) or 50
+
+local names = {}
+for i = 1, 20 do names[i] = "l" .. i end
+local spec = lib.write_spec(lib.tmp .. "/spec.lua", names)
+local fewer = lib.write_spec(lib.tmp .. "/fewer.lua", { "l1", "l2", "l3", "x" })
+
+local refs = {
+  { label = "default", args = "", spec = spec },
+  { label = "--no-simd", args = "--no-simd", spec = spec },
+  { label = "fewer layers", args = "", spec = fewer },
+}
+for i, r in ipairs(refs) do
+  local dir = lib.tmp .. "/ref" .. i
+  local code, out = lib.generate(r.spec, dir, r.args)
+  assert(code == 0, out)
+  r.files = lib.snapshot(dir)
+end
+
+-- The reference the set equals, or nil.
+local function which(files)
+  for _, r in ipairs(refs) do
+    if #lib.differences(r.files, files) == 0 then return r end
+  end
+end
+
+-- Both runs start together on dir; returns their exit codes and output.
+local function race(dir, a, b)
+  local one = "(timeout 120 lua5.4 %s %s %s -o %s > %s 2>&1; echo $? > %s) &"
+  local cmd = string.format(one .. " " .. one .. " wait",
+    quote(lib.generator), a.args, quote(a.spec), quote(dir), quote(lib.tmp .. "/a.log"), quote(lib.tmp .. "/a.code"),
+    quote(lib.generator), b.args, quote(b.spec), quote(dir), quote(lib.tmp .. "/b.log"), quote(lib.tmp .. "/b.code"))
+  lib.run(cmd)
+  return tonumber(lib.read(lib.tmp .. "/a.code")), tonumber(lib.read(lib.tmp .. "/b.code")),
+    lib.read(lib.tmp .. "/a.log") .. lib.read(lib.tmp .. "/b.log")
+end
+
+lib.case("the default and --no-simd outputs differ (or the race below proves nothing)", function()
+  local diff = lib.differences(refs[1].files, refs[2].files)
+  assert(#diff >= 20, "only " .. #diff .. " files differ")
+end)
+
+local function trials(label, pair_for)
+  lib.case(string.format("%d trials: %s", TRIALS, label), function()
+    local dir = lib.tmp .. "/out"
+    local wins = {}
+    for trial = 1, TRIALS do
+      -- Odd trials start from nothing, even ones update the previous trial's set.
+      if trial % 2 == 1 then os.execute("rm -rf " .. quote(dir)) end
+      local a, b = pair_for(trial)
+      local code_a, code_b, out = race(dir, a, b)
+      assert(code_a == 0 and code_b == 0, string.format("trial %d: exit %s and %s:\n%s", trial, tostring(code_a),
+        tostring(code_b), out))
+      local files = lib.snapshot(dir)
+      local winner = which(files)
+      if not winner then
+        local mixed = {}
+        for name, text in pairs(files) do
+          local ok = false
+          for _, r in ipairs(refs) do ok = ok or r.files[name] == text end
+          if not ok then mixed[#mixed + 1] = name .. " (incomplete)" end
+        end
+        error(string.format("trial %d: the set is no one run's output (%d files; %s)", trial, lib.count(files),
+          table.concat(mixed, ", ")))
+      end
+      assert(#lib.leftovers(dir) == 0, "trial " .. trial .. ": temporaries left")
+      wins[winner.label] = (wins[winner.label] or 0) + 1
+    end
+    local summary = {}
+    for label_, n in pairs(wins) do summary[#summary + 1] = label_ .. " " .. n end
+    table.sort(summary)
+    print("        (final sets: " .. table.concat(summary, ", ") .. ")")
+  end)
+end
+
+trials("default and --no-simd at once", function(trial)
+  if trial % 4 < 2 then return refs[1], refs[2] end
+  return refs[2], refs[1]
+end)
+
+trials("a spec and the same spec with most layers removed, at once", function(trial)
+  if trial % 4 < 2 then return refs[1], refs[3] end
+  return refs[3], refs[1]
+end)
+
+lib.finish()
