@@ -1,18 +1,26 @@
-# Entry points: `make demo` and `make test` do their own set-up on a fresh Debian machine.
+# Entry points: `make demo` and `make test` each install what they need (scripts/setup.sh) and build; a plain `make` builds the project.
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure demo test test-fast test-asan clean
+.PHONY: all setup setup-demo setup-test setup-bench configure demo test test-fast test-asan clean
 
+# The default: configure (Release) and build everything the machine has the tools for.
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# What each purpose needs, through apt on Debian; elsewhere the tools are checked (scripts/setup.sh).
 setup:
-	@sh scripts/setup.sh
+	@sh scripts/setup.sh all
+setup-demo:
+	@sh scripts/setup.sh demo
+setup-test:
+	@sh scripts/setup.sh test
+setup-bench:
+	@sh scripts/setup.sh bench
 
-configure: setup
+configure: setup-demo
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
 demo: configure
@@ -22,12 +30,13 @@ demo: configure
 # The whole suite, then once more built with AddressSanitizer and UBSan.
 test: test-fast test-asan
 
-test-fast: configure
+test-fast: setup-test
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCONVGEN_BUILD_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan: setup
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DCONVGEN_SANITIZE=ON $(CMAKE_FLAGS)
+test-asan: setup-test
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DCONVGEN_SANITIZE=ON -DCONVGEN_BUILD_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
@@ -40,7 +49,7 @@ BENCH_OUT = $(BUILD)/bench
 # OpenBLAS's best kernels on AVX-512 CPUs (it may pick Haswell's on Zen 5 otherwise)
 BLAS_CORE = $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo OPENBLAS_CORETYPE=SkylakeX)
 .PHONY: bench
-bench: configure
+bench: setup-bench configure
 	cmake --build $(BUILD) --target convgen_bench -j $(JOBS)
 	$(BENCH_OUT)/convgen_bench --csv $(BENCH_OUT)/bench_results.csv --png $(BENCH_OUT)/bench.png \
 		--txt $(BENCH_OUT)/bench_table.txt $(BENCH_ARGS)
@@ -61,7 +70,7 @@ clean:
 
 # Code size and RAM of the ResNet-8 example (host and Cortex-M4, unrolled vs loops): build/size/sizes.md
 .PHONY: size-report
-size-report: setup
+size-report: setup-demo
 	lua5.4 scripts/size_report.lua examples/resnet8/resnet8.lua --out $(BUILD)/size
 
 # Firmware benchmark (docs/firmware.md): every ResNet-8, DS-CNN and VWW layer of bench/bench_shapes.csv built for a
