@@ -125,7 +125,10 @@ def clip(rng):
     x = rng.standard_normal((1, 4, 6, 6)).astype(np.float32) * 4
     t, w, b, _ = net.conv("conv_a", "x", x, 4, 3)
     ya = np.clip(conv_ref(x, w, b, pads=(1, 1, 1, 1)), 0, 6)
-    t = net.op("Clip", "clip6", [t, net.const("zero", np.float32(0)), net.const("six", np.float32(6))])
+    # The upper bound comes from a Constant node, as some exporters write it.
+    net.nodes.append(helper.make_node("Constant", [], ["six"], name="six",
+                                      value=numpy_helper.from_array(np.array(6, np.float32), "six")))
+    t = net.op("Clip", "clip6", [t, net.const("zero", np.float32(0)), "six"])
     net.record("conv_a", x, ya)
     xb = ya.astype(np.float32)
     t, w, b, _ = net.conv("conv_b", t, xb, 4, 3)
@@ -166,6 +169,30 @@ def symbolic_batch(rng):
     t, w, b, _ = net.conv("conv", p, xp, 4, 3)
     net.record("conv", xp, conv_ref(xp, w, b, pads=(1, 1, 1, 1)))
     net.save("symbolic_batch", [tensor_info("x", ["N", 3, 8, 8])], [tensor_info(t, ["N", 4, 4, 4])])
+
+
+def shapes(rng):
+    """Shapes through Pad, AveragePool, Mul, Concat and value_info; a weight shared through Identity."""
+    net = Net(rng)
+    x = rng.standard_normal((1, 2, 8, 8)).astype(np.float32)
+    p = net.op("Pad", "pad", ["x", net.const("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))])
+    a = net.op("AveragePool", "avg", [p], kernel_shape=[2, 2], strides=[2, 2])
+    m = net.op("Mul", "scale", [a, net.const("half", np.float32(0.5))])
+    c = net.op("Concat", "cat", [m, m], axis=1)
+    xv = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))).reshape(1, 2, 5, 2, 5, 2).mean(axis=(3, 5)) * 0.5
+    xv = np.concatenate([xv, xv], axis=1).astype(np.float32)
+    t, w, b, _ = net.conv("conv_a", c, xv, 4, 3)
+    ya = conv_ref(xv, w, b, pads=(1, 1, 1, 1))
+    net.record("conv_a", xv, ya)
+    # A shape convgen cannot infer (Reshape), declared in value_info.
+    r = net.op("Reshape", "reshape", [t, net.const("shape", np.array([1, 4, 5, 5], np.int64))])
+    shared = net.op("Identity", "shared_w", ["conv_a_w"])
+    net.nodes.append(helper.make_node("Conv", [r, shared], ["conv_b_out"], name="conv_b", kernel_shape=[3, 3],
+                                      pads=[1, 1, 1, 1]))
+    xb = ya.astype(np.float32)
+    net.record("conv_b", xb, conv_ref(xb, w, None, pads=(1, 1, 1, 1)))
+    net.save("shapes", [tensor_info("x", [1, 2, 8, 8])], [tensor_info("conv_b_out", [1, 4, 5, 5])],
+             value_info=[tensor_info(r, [1, 4, 5, 5])])
 
 
 def resnet8(rng):
@@ -241,7 +268,7 @@ def bad_models(rng):
 
 def main():
     rng = np.random.default_rng(20261130)
-    for make in (conv_bn_relu, clip, two_consumers, same_lower, symbolic_batch, resnet8, bad_models):
+    for make in (conv_bn_relu, clip, two_consumers, same_lower, symbolic_batch, resnet8, bad_models, shapes):
         make(rng)
     print("fixtures written to", HERE, file=sys.stderr)
 

@@ -136,6 +136,16 @@ local function main()
   check(L.conv.n == 3, "symbolic_batch: --batch 3")
   run_layers("symbolic_batch", { "conv" }, "--batch 3")
 
+  -- Shapes through Pad, AveragePool, Mul and Concat, and from value_info after a Reshape;
+  -- conv_b's weight is conv_a's through an Identity node, and is baked all the same.
+  L, result = imported("shapes")
+  check(L.conv_a.c == 4 and L.conv_a.h == 5 and L.conv_a.w == 5, "shapes: conv_a input 4x5x5")
+  check(L.conv_b.c == 4 and L.conv_b.h == 5 and not L.conv_b.bias, "shapes: conv_b input 4x5x5 from value_info")
+  check(result.layers[2].baked, "shapes: conv_b's weight reached through Identity is baked")
+  check(others(result) == "node 'pad' (Pad); node 'avg' (AveragePool); node 'scale' (Mul); node 'cat' (Concat); "
+    .. "node 'reshape' (Reshape)", "shapes: the user's nodes, not the Identity, got " .. others(result))
+  run_layers("shapes", { "conv_a", "conv_b" })
+
   -- ResNet-8 with BatchNormalization: every layer's P_run against the float64 forward pass.
   local layers
   L, result, layers = imported("resnet8")
