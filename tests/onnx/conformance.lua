@@ -47,10 +47,10 @@ local function is_unsupported(message)
     or message:find("(ConvInteger) is not supported", 1, true)
 end
 
-local function tensor_file(path, out)
+local function tensor_file(path, out, nhwc)
   local t = model_reader.decode_tensor(assert(support.read(path), path))
   if t.data_type ~= 1 then error(path .. ": only float tensors are compared", 0) end
-  support.write_floats(out, t:values())
+  support.write_floats(out, nhwc and support.to_nhwc(t:values(), t.dims) or t:values())
 end
 
 local runtime_objects
@@ -81,21 +81,32 @@ local function run_case(case)
   if runtime_inputs[1] ~= layer.x or g.outputs[1].name ~= layer.y then
     return "failed", "the layer does not read the graph's input or write its output"
   end
-  local files = {}
   local test_dir = dir .. "/test_data_set_0"
-  for i = 1, #runtime_inputs do
-    files[#files + 1] = string.format("%s/in%d.bin", work, i - 1)
-    tensor_file(string.format("%s/input_%d.pb", test_dir, i - 1), files[#files])
+  -- Builds and runs the generated layer on the case's tensors (NHWC: x and y transposed).
+  local function run(gen, nhwc)
+    local files = {}
+    for i = 1, #runtime_inputs do
+      files[#files + 1] = string.format("%s/in%d.bin", gen, i - 1)
+      tensor_file(string.format("%s/input_%d.pb", test_dir, i - 1), files[#files], nhwc and i == 1)
+    end
+    tensor_file(test_dir .. "/output_0.pb", gen .. "/want.bin", nhwc)
+    table.insert(files, 2, gen .. "/want.bin")
+    local built, compiler = support.build_driver(ROOT, gen, gen .. "/run_layer", CC, support.CFLAGS,
+      runtime_objects)
+    if not built then return false, "compile: " .. compiler end
+    local args = {}
+    for i, f in ipairs(files) do args[i] = quote(f) end
+    return sh(string.format("%s %s %s", quote(gen .. "/run_layer"), layer.name, table.concat(args, " ")))
   end
-  tensor_file(test_dir .. "/output_0.pb", work .. "/want.bin")
-  table.insert(files, 2, work .. "/want.bin")
-  local exe = work .. "/run_layer"
-  local built, compiler = support.build_driver(ROOT, generated, exe, CC, support.CFLAGS, runtime_objects)
-  if not built then return "failed", "compile: " .. compiler end
-  local args = {}
-  for i, f in ipairs(files) do args[i] = quote(f) end
-  local ran, output = sh(string.format("%s %s %s", quote(exe), layer.name, table.concat(args, " ")))
-  return ran and "passed" or "failed", output
+  local ran, output = run(generated, false)
+  if not ran or not layer.baked then return ran and "passed" or "failed", output end
+  -- Baked weights: the NHWC kernels too, with the weights transposed by the generator.
+  local nhwc = work .. "/gen_nhwc"
+  local made, message = sh(string.format("mkdir -p %s && %s %s --layout NHWC %s -o %s", quote(nhwc), LUA,
+    quote(ROOT .. "/generator/convgen.lua"), quote(dir .. "/model.onnx"), quote(nhwc)))
+  if not made then return "failed", "import --layout NHWC: " .. message end
+  local ran_nhwc, output_nhwc = run(nhwc, true)
+  return ran_nhwc and "passed" or "failed", output:gsub("\n$", "") .. "; NHWC " .. output_nhwc
 end
 
 local function main()

@@ -42,6 +42,24 @@ function support.write_floats(path, values)
   support.write(path, table.concat(parts))
 end
 
+-- NCHW tensor values to NHWC; a 1-D tensor (N, C, W) is (N, C, 1, W).
+function support.to_nhwc(values, dims)
+  local n, c = dims[1], dims[2]
+  local h, w = dims[3], dims[4]
+  if #dims == 3 then h, w = 1, dims[3] end
+  local out = {}
+  for b = 0, n - 1 do
+    for ch = 0, c - 1 do
+      for y = 0, h - 1 do
+        for x = 0, w - 1 do
+          out[((b * h + y) * w + x) * c + ch + 1] = values[((b * c + ch) * h + y) * w + x + 1]
+        end
+      end
+    end
+  end
+  return out
+end
+
 -- Builds the runtime objects run_layer needs once per work directory.
 function support.build_runtime(root, work, cc, cflags)
   local objects = {}

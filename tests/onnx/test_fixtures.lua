@@ -45,22 +45,6 @@ local function others(result)
   return table.concat(labels, "; ")
 end
 
--- NCHW tensor values to NHWC.
-local function to_nhwc(values, dims)
-  local n, c, h, w = dims[1], dims[2], dims[3], dims[4]
-  local out = {}
-  for b = 0, n - 1 do
-    for ch = 0, c - 1 do
-      for y = 0, h - 1 do
-        for x = 0, w - 1 do
-          out[((b * h + y) * w + x) * c + ch + 1] = values[((b * c + ch) * h + y) * w + x + 1]
-        end
-      end
-    end
-  end
-  return out
-end
-
 local runtime_objects
 
 -- Generates the case with the command line, builds run_layer and runs every listed layer.
@@ -82,7 +66,7 @@ local function run_layers(case, layers, flags, layout)
       local t = model_reader.decode_tensor(assert(support.read(string.format("%s/%s/%s_%s.pb", FIXTURES, case, name,
         which))))
       local values = t:values()
-      if layout == "NHWC" then values = to_nhwc(values, t.dims) end
+      if layout == "NHWC" then values = support.to_nhwc(values, t.dims) end
       files[#files + 1] = string.format("%s/%s_%s.bin", work, name, which)
       support.write_floats(files[#files], values)
     end
