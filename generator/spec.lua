@@ -24,6 +24,8 @@ local check_size_pair = key_checks.check_size_pair
 local check_name = key_checks.check_name
 local check_unique_symbol = key_checks.check_unique_symbol
 local check_input = key_checks.check_input
+local conv1d = require("generator.spec_conv1d")
+local links = require("generator.spec_links")
 local check_required_size = key_checks.check_required_size
 local check_axis_pair = key_checks.check_axis_pair
 local check_padding = key_checks.check_padding
@@ -42,7 +44,7 @@ local UNROLLS = key_checks.UNROLLS
 local spec = {}
 local check_geometry = geometry.check_geometry
 
-local TOP_KEYS = { "prefix", "layers" }
+local TOP_KEYS = { "prefix", "defaults", "layers" }
 
 ---------------------------------------------------------------------------
 -- One layer
@@ -70,18 +72,40 @@ local function source_values(raw)
   return source
 end
 
-local function check_layer_fields(context, raw, prefix, unroll_override)
-  local layer = {}
-  context.suggested = check_unknown_keys(context.fail, raw, LAYER_KEYS)
-  layer.op = check_choice(context.fail, "op", raw.op, OPS, "conv2d")
-  layer.name = check_name(context, raw.name, prefix)
-  if layer.name then
-    check_unique_symbol(context, layer.name, prefix)
+-- Input sizes: a table, or the name of an earlier layer whose output this layer reads.
+local function check_layer_input(context, layer, raw)
+  local value = raw.input
+  if type(value) == "string" then
+    local source = links.source_layer(context, value, context.report)
+    if source then
+      -- The layer's own layout and dtype must match its input's; defaults do not apply.
+      links.connect(context, layer, source, { layout = context.written.layout, dtype = context.written.dtype })
+    end
+    return
+  end
+  if layer.rank == 1 then
+    layer.n, layer.c, layer.w = conv1d.check_input(context, value)
+    layer.h = layer.c and 1
+  else
+    layer.n, layer.c, layer.h, layer.w = check_input(context, value)
   end
   layer.layout = check_choice(context.fail, "layout", raw.layout, LAYOUTS, "NCHW")
   layer.dtype = check_choice(context.fail, "dtype", raw.dtype, DTYPES, "f32")
-  layer.n, layer.c, layer.h, layer.w = check_input(context, raw.input)
-  layer.m = check_required_size(context, "filters", raw.filters)
+end
+
+-- kernel, stride, dilation and padding, in their 2-D or 1-D forms. Returns the padding.
+local function check_window(context, layer, raw)
+  if layer.rank == 1 then
+    layer.kh, layer.sh, layer.dh = 1, 1, 1
+    if raw.kernel == nil then
+      missing_key(context.fail, "kernel", context.suggested)
+    else
+      layer.kw = conv1d.check_size(context, "kernel", raw.kernel, 1)
+    end
+    layer.sw = raw.stride == nil and 1 or conv1d.check_size(context, "stride", raw.stride, 1)
+    layer.dw = raw.dilation == nil and 1 or conv1d.check_size(context, "dilation", raw.dilation, 1)
+    return conv1d.check_padding(context, raw.padding)
+  end
   if raw.kernel == nil then
     missing_key(context.fail, "kernel", context.suggested)
   else
@@ -89,16 +113,44 @@ local function check_layer_fields(context, raw, prefix, unroll_override)
   end
   layer.sh, layer.sw = check_axis_pair(context, "stride", raw.stride, { "sh", "sw" })
   layer.dh, layer.dw = check_axis_pair(context, "dilation", raw.dilation, { "dh", "dw" })
-  local padding = check_padding(context, raw.padding)
+  return check_padding(context, raw.padding)
+end
+
+local function check_layer_output_padding(context, layer, raw)
+  if layer.rank == 1 and raw.output_padding ~= nil and layer.op == "conv_transpose2d" then
+    local pw = conv1d.check_size(context, "output_padding", raw.output_padding, 0)
+    if pw and layer.sw and layer.dw and pw >= layer.sw and pw >= layer.dw then
+      context.fail("output_padding", string.format(
+        "output_padding %d must be smaller than the stride %d or the dilation %d", pw, layer.sw, layer.dw))
+      pw = nil
+    end
+    return 0, pw
+  end
+  return check_output_padding(context, layer, raw.output_padding)
+end
+
+local function check_layer_fields(context, raw, prefix, unroll_override)
+  local layer = {}
+  context.suggested = check_unknown_keys(context.fail, raw, LAYER_KEYS)
+  local op = check_choice(context.fail, "op", raw.op, OPS, "conv2d")
+  layer.rank = conv1d.AS_2D[op] and 1 or 2
+  layer.op = conv1d.AS_2D[op] or op
+  layer.name = check_name(context, raw.name, prefix)
+  if layer.name then
+    check_unique_symbol(context, layer.name, prefix)
+  end
+  check_layer_input(context, layer, raw)
+  layer.m = check_required_size(context, "filters", raw.filters)
+  local padding = check_window(context, layer, raw)
   layer.groups = check_groups(context, layer, raw.groups)
   layer.bias = check_bias(context, raw.bias)
   layer.act = check_activation(context, raw.activation)
   check_activation_range(context, layer.act, layer.dtype)
   layer.unroll = unroll_override or check_choice(context.fail, "unroll", raw.unroll, UNROLLS, "auto")
   layer.backward = check_backward(context, layer.op, raw.backward)
-  layer.out_pad_h, layer.out_pad_w = check_output_padding(context, layer, raw.output_padding)
+  layer.out_pad_h, layer.out_pad_w = check_layer_output_padding(context, layer, raw)
   if layer.op == "conv_transpose2d" and padding and padding.same then
-    context.fail("padding", "padding \"same\" is not defined for conv_transpose2d; give the rows and columns")
+    context.fail("padding", string.format("padding \"same\" is not defined for %s; give the padding", op))
     padding = nil
   end
   if padding then
@@ -113,10 +165,17 @@ local function check_layer(report, index, raw, prefix, unroll_override)
     context.fail(nil, "must be a table, got " .. describe(raw))
     return nil
   end
+  local errors_before = #report.errors
+  local written = raw
+  context.written = written
+  raw = links.apply_defaults(context, raw, report.defaults)
   local layer = check_layer_fields(context, raw, prefix, unroll_override)
   layer.sym = (prefix or "") .. (layer.name or "")
   layer.line = context.lines and context.lines.line
-  layer.source = source_values(raw)
+  layer.source = source_values(written)
+  if #report.errors == errors_before then
+    report.valid_layers[index] = layer
+  end
   return layer
 end
 
@@ -279,6 +338,17 @@ local function build_model(report, data, unroll_override)
   local suggested = check_top_keys(report, data)
   local prefix = check_prefix(report, data.prefix)
   local count = check_layers_container(report, data.layers, suggested)
+  report.defaults = links.check_defaults(report, data.defaults)
+  -- Names of all layers, for `input = "name"`: a later layer's name gets its own message.
+  report.layer_index, report.layer_names, report.valid_layers = {}, {}, {}
+  for index = 1, count do
+    local raw = data.layers[index]
+    local name = type(raw) == "table" and raw.name
+    if type(name) == "string" and report.layer_index[name] == nil then
+      report.layer_index[name] = index
+      report.layer_names[#report.layer_names + 1] = name
+    end
+  end
   local model = { path = report.path, prefix = prefix, layers = {} }
   for index = 1, count do
     model.layers[index] = check_layer(report, index, data.layers[index], prefix, unroll_override)

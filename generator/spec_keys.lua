@@ -25,7 +25,7 @@ local LAYER_KEYS = {
 local INPUT_KEYS = { "n", "c", "h", "w" }
 local SIDE_KEYS = { "top", "bottom", "left", "right" }
 
-local OPS = { "conv2d", "conv_transpose2d" }
+local OPS = { "conv2d", "conv_transpose2d", "conv1d", "conv_transpose1d" }
 local LAYOUTS = { "NCHW", "NHWC" }
 local DTYPES = { "f32", "f64" }
 local ACTIVATIONS = { "none", "relu", "relu6", "clamp" }
@@ -225,7 +225,8 @@ local function check_input(context, value)
     return nil
   end
   if type(value) ~= "table" then
-    fail("input", "'input' must be a table { n =, c =, h =, w = }, got " .. describe(value))
+    fail("input", "'input' must be a table { n =, c =, h =, w = } or the name of an earlier layer, got "
+      .. describe(value))
     return nil
   end
   local suggested = check_unknown_keys(fail, value, INPUT_KEYS, "input")

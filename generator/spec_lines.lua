@@ -270,6 +270,13 @@ local function scan_tokens(tokens, result)
   for _, field in ipairs(fields) do
     if field.kind == "named" then
       result.top_keys[field.key] = field.line
+      if field.key == "defaults" then
+        for _, inner in ipairs(plain_constructor_fields(tokens, field.value_first, field.value_last) or {}) do
+          if inner.kind == "named" then
+            result.default_keys[inner.key] = inner.line
+          end
+        end
+      end
       if field.key == "layers" then
         local layer_fields = plain_constructor_fields(tokens, field.value_first, field.value_last)
         result.layers, result.layers_positional = {}, nil
@@ -285,13 +292,14 @@ end
 -- spec_lines.scan(source_text) -> {
 --   line = <line of the returned table's "{">,                      -- or nil
 --   top_keys = { layers = 3, prefix = 2, ... },                     -- line of each top `key =`
+--   default_keys = { layout = 3, ... },                             -- line of each `defaults` key
 --   layers = { [i] = { line = 5, keys = { name = 5, ["input.c"] = 6, ... } } },
 --   layers_positional = true,    -- false when layers had keyed fields (then layers = {}),
 --                                -- nil when `layers =` is not a literal constructor
 -- }
 -- Every part may be missing; callers fall back to coarser locations.
 function spec_lines.scan(source)
-  local result = { top_keys = {}, layers = {} }
+  local result = { top_keys = {}, default_keys = {}, layers = {} }
   if type(source) ~= "string" then
     return result
   end
@@ -299,7 +307,7 @@ function spec_lines.scan(source)
     return scan_tokens(tokenize(source), result)
   end)
   if not ok then
-    return { top_keys = {}, layers = {} }
+    return { top_keys = {}, default_keys = {}, layers = {} }
   end
   return scanned
 end

@@ -184,6 +184,26 @@ local BAD_CASES = {
   { "name too long for a file name", "name_too_long.lua",
     { { 4, "symbol (prefix .. name) is 300 characters long; its file names ('nnnnnnnn....c') must stay within 240" }
     } },
+  -- Issue 10: 1-D layers, connected layers, defaults.
+  { "1-D input with h", "conv1d_input_h.lua", { { 4, "layer 'a': unknown key 'input.h' (known keys: n, c, w)" } } },
+  { "1-D kernel as a pair", "conv1d_kernel_pair.lua",
+    { { 5, "layer 'a': 'kernel' of a 1-D layer must be a positive integer, got a table" } } },
+  { "input naming no layer", "input_unknown_layer.lua",
+    { { 5, "layer 'conv2': input 'cnov1' names no layer of this spec (did you mean 'conv1'?)" } } },
+  { "input naming a later layer", "input_later_layer.lua",
+    { { 4, "layer 'conv1': input 'conv2' is layer #2, which does not come before this one" } } },
+  { "connected layer with another layout and dtype", "input_layout_mismatch.lua",
+    { { 6, "layer 'conv2': layout \"NHWC\" differs from that of its input, layer 'conv1' (NCHW)" },
+      { 6, "layer 'conv2': dtype \"f64\" differs from that of its input, layer 'conv1' (f32)" } } },
+  { "1-D layer reading a many-row output", "conv1d_from_2d.lua",
+    { { 5, "layer 'conv2': input layer 'conv1' has 6 output rows; a 1-D layer needs one" } } },
+  { "misspelled default", "defaults_unknown_key.lua",
+    { { 4, "unknown key 'defaults.layotu' (did you mean 'defaults.layout'?)" } } },
+  { "bad default value, at the defaults' line", "defaults_bad_value.lua",
+    { { 5, "layer 'conv1': unknown dtype 'f16' (did you mean 'f32'?); expected one of: f32, f64 (from defaults)" } } },
+  { "per-layer keys as defaults", "defaults_name.lua",
+    { { 3, "'name' cannot be a default: give it on each layer" },
+      { 3, "'filters' cannot be a default: give it on each layer" } } },
 }
 
 local function run_bad_cases()
@@ -384,6 +404,25 @@ local function run_good_cases()
     check_fields(layers[2].act, { kind = "clamp", lo = -0.5, hi = 2 }, "sides.act")
     check_fields(layers[3].act, { kind = "relu" }, "relu_layer.act")
     check_equal(layers[1].source.padding[2], 2, "source keeps the padding as written")
+  end)
+
+  case("accepts: conv1d and conv_transpose1d as one-row 2-D layers, connected inputs, defaults", function()
+    local layers = load_good("good_conv1d.lua").layers
+    check_fields(layers[1], {
+      op = "conv2d", rank = 1, layout = "NHWC", n = 1, c = 3, h = 1, w = 40, kh = 1, kw = 5, sh = 1, sw = 2,
+      dh = 1, dw = 1, pad_top = 0, pad_bottom = 0, pad_left = 1, pad_right = 2, oh = 1, ow = 20,
+    })
+    check_equal(layers[1].act.kind, "relu", "a.act from defaults")
+    check_equal(layers[1].source.op, "conv1d", "source keeps the op as written")
+    check_fields(layers[2], { input_from = "a", c = 8, h = 1, w = 20, dw = 2, groups = 8, pad_left = 2,
+      pad_right = 2, ow = 20 })
+    check_fields(layers[3], { op = "conv_transpose2d", rank = 1, input_from = "b", out_pad_h = 0, out_pad_w = 1,
+      oh = 1, ow = 41 })
+    check_equal(layers[3].act.kind, "none", "c.act overrides the default")
+    check_fields(layers[4], { op = "conv2d", rank = 2, input_from = "c", c = 4, h = 1, w = 41, ow = 41 })
+    check_fields(layers[5], { layout = "NCHW", dtype = "f64", n = 2, c = 4, w = 33, pad_left = 2, pad_right = 2,
+      ow = 11, backward = true })
+    check_fields(layers[6], { layout = "NCHW", dtype = "f64", n = 2, c = 5, w = 11, input_from = "e" })
   end)
 
   case("accepts: unroll override replaces every layer's unroll", function()
