@@ -40,6 +40,26 @@ def conv_ref(x, w, b, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), group=1
     return y
 
 
+def conv_transpose_ref(x, w, b, stride, pads, group):
+    """NCHW transposed convolution in float64; w is (C, M/group, KH, KW); pads = (top, left, bottom, right)."""
+    x = x.astype(np.float64)
+    w = w.astype(np.float64)
+    n, c, h, wd = x.shape
+    _, mg, kh, kw = w.shape
+    cg = c // group
+    full = np.zeros((n, mg * group, (h - 1) * stride[0] + kh, (wd - 1) * stride[1] + kw))
+    for g in range(group):
+        for i in range(kh):
+            for j in range(kw):
+                contrib = np.einsum("nchw,cm->nmhw", x[:, g * cg:(g + 1) * cg], w[g * cg:(g + 1) * cg, :, i, j])
+                full[:, g * mg:(g + 1) * mg, i:i + stride[0] * (h - 1) + 1:stride[0],
+                     j:j + stride[1] * (wd - 1) + 1:stride[1]] += contrib
+    y = full[:, :, pads[0]:full.shape[2] - pads[2], pads[1]:full.shape[3] - pads[3]]
+    if b is not None:
+        y = y + b.astype(np.float64)[None, :, None, None]
+    return y
+
+
 def bn_ref(y, scale, beta, mean, var, eps):
     f = scale.astype(np.float64) / np.sqrt(var.astype(np.float64) + eps)
     return (y - mean[None, :, None, None]) * f[None, :, None, None] + beta[None, :, None, None]
@@ -117,6 +137,21 @@ def conv_bn_relu(rng):
     t = net.op("Relu", "relu", [t])
     net.record("conv", x, np.maximum(y1, 0))
     net.save("conv_bn_relu", [tensor_info("x", [1, 3, 8, 8])], [tensor_info(t, [1, 8, 8, 8])])
+
+
+def convtranspose_bn(rng):
+    """ConvTranspose (groups 2, stride 2, asymmetric pads) -> BatchNormalization -> Relu, folded and fused."""
+    net = Net(rng)
+    x = rng.standard_normal((1, 4, 5, 4)).astype(np.float32)
+    w = (rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32)
+    b = (rng.standard_normal(6) * 0.1).astype(np.float32)
+    net.nodes.append(helper.make_node("ConvTranspose", ["x", net.const("up_w", w), net.const("up_b", b)], ["up_out"],
+                                      name="up", group=2, strides=[2, 2], pads=[1, 0, 0, 1], kernel_shape=[3, 3]))
+    y0 = conv_transpose_ref(x, w, b, (2, 2), (1, 0, 0, 1), 2)
+    t, y1 = net.bn("bn", "up_out", y0)
+    t = net.op("Relu", "relu", [t])
+    net.record("up", x, np.maximum(y1, 0))
+    net.save("convtranspose_bn", [tensor_info("x", [1, 4, 5, 4])], [tensor_info(t, list(y0.shape))])
 
 
 def clip(rng):
@@ -268,7 +303,8 @@ def bad_models(rng):
 
 def main():
     rng = np.random.default_rng(20261130)
-    for make in (conv_bn_relu, clip, two_consumers, same_lower, symbolic_batch, resnet8, bad_models, shapes):
+    for make in (conv_bn_relu, clip, two_consumers, same_lower, symbolic_batch, resnet8, bad_models, shapes,
+                 convtranspose_bn):
         make(rng)
     print("fixtures written to", HERE, file=sys.stderr)
 

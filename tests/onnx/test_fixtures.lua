@@ -93,6 +93,14 @@ local function main()
   check(L.conv.layout == "NHWC", "conv_bn_relu --layout NHWC: NHWC layer")
   run_layers("conv_bn_relu", { "conv" }, "--layout NHWC", "NHWC")
 
+  -- ConvTranspose with groups: BatchNormalization folded per output channel of its (C, M/groups) weights.
+  L, result = imported("convtranspose_bn")
+  check(L.up and L.up.op == "conv_transpose2d" and L.up.groups == 2 and L.up.act.kind == "relu",
+    "convtranspose_bn: grouped conv_transpose2d with relu")
+  check(#result.others == 0, "convtranspose_bn: nothing left for the user, got " .. others(result))
+  run_layers("convtranspose_bn", { "up" })
+  run_layers("convtranspose_bn", { "up" }, "--layout NHWC", "NHWC")
+
   -- Clip(0, 6) from constant inputs is relu6; Clip with only a minimum is a clamp.
   L = imported("clip")
   check(L.conv_a.act.kind == "relu6", "clip: conv_a gets relu6, got " .. L.conv_a.act.kind)
