@@ -15,9 +15,11 @@ local function quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- The helper prints, one per line: its pid and the FIFO's private directory; then "locked", "nolock" (no
--- flock(1) on this system: the caller goes on unserialized), "busy" (timed out) or "error";
--- then the caller's work directory, a fresh mktemp -d inside dir that nothing can be planted in.
+-- The helper prints, one per line: its pid and the FIFO's private directory; "waiting" if another
+-- run holds the lock; then "locked", "noflock" (no flock(1) here), "unlockable" (flock(1) failed,
+-- e.g. a file system without locks), "busy" (timed out) or "error"; then the caller's work
+-- directory, a fresh mktemp -d inside dir that nothing can be planted in. Without a lock the
+-- caller goes on unserialized.
 local HELPER = [[
 t=$(mktemp -d) || exit 1
 mkfifo "$t/hold" || exit 1
@@ -26,9 +28,11 @@ exec 8<"$t/hold"
 s=locked
 if command -v flock >/dev/null 2>&1; then
   exec 9<"$1"
-  flock -x -w "$2" 9 || s=busy
+  flock -n -x -E 75 9; r=$?
+  if [ $r = 75 ]; then echo waiting; flock -x -E 75 -w "$2" 9; r=$?; fi
+  if [ $r = 75 ]; then s=busy; elif [ $r != 0 ]; then s=unlockable; fi
 else
-  s=nolock
+  s=noflock
 fi
 d=
 if [ "$s" != busy ]; then d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error; fi
@@ -37,10 +41,16 @@ echo "$d"
 exec cat <&8 >/dev/null
 ]]
 
--- Takes the lock on dir (an existing directory; a relative path must not start with '-').
--- Returns a handle with .workdir (a fresh private directory inside dir, or nil without a lock)
--- and .locked, or nil and a message. Release with dirlock.release(handle).
-function dirlock.acquire(dir)
+local WARNINGS = {
+  noflock = "flock(1) not found: runs on this directory are not serialized",
+  unlockable = "flock(1) cannot lock this directory (a file system without locks?): runs are not serialized",
+}
+
+-- Takes the lock on dir (an existing directory; a relative path must not start with '-'), called
+-- label in messages. notes receives a line when the run has to wait. Returns a handle with .workdir (a fresh private
+-- directory inside dir), .locked, and .warning when no lock could be taken; or nil and a message.
+-- Release with dirlock.release(handle).
+function dirlock.acquire(dir, notes, label)
   local helper = io.popen("sh -c " .. quote(HELPER) .. " convgen-lock " .. quote(dir) .. " "
     .. dirlock.WAIT_SECONDS)
   local pid, private = (helper:read("l") or ""):match("^(%d+) (.+)$")
@@ -58,17 +68,22 @@ function dirlock.acquire(dir)
     return nil, "cannot open the lock helper's FIFO in " .. private
   end
   local handle = { helper = helper, hold = hold }
-  local status, workdir = helper:read("l"), helper:read("l")
-  if (status == "locked" or status == "nolock") and workdir and workdir ~= "" then
-    handle.locked, handle.workdir = status == "locked", workdir
+  local status = helper:read("l")
+  if status == "waiting" then
+    notes("waiting for another convgen run on '" .. label .. "' to finish")
+    status = helper:read("l")
+  end
+  local workdir = helper:read("l")
+  if (status == "locked" or WARNINGS[status]) and workdir and workdir ~= "" then
+    handle.locked, handle.workdir, handle.warning = status == "locked", workdir, WARNINGS[status]
     return handle
   end
   dirlock.release(handle)
   if status == "busy" then
-    return nil, "another convgen run has held the lock on '" .. dir .. "' for " .. dirlock.WAIT_SECONDS
+    return nil, "another convgen run has held the lock on '" .. label .. "' for " .. dirlock.WAIT_SECONDS
       .. " s; giving up"
   end
-  return nil, "cannot lock '" .. dir .. "' or create a private directory in it"
+  return nil, "cannot lock '" .. label .. "' or create a private directory in it"
 end
 
 function dirlock.release(handle)

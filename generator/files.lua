@@ -218,7 +218,7 @@ function files.write_all(dir, outputs, notes)
   elseif not os.execute("mkdir -p " .. shell_dir(dir)) then
     return nil, "cannot create output directory '" .. dir .. "'"
   end
-  local lock, lock_err = dirlock.acquire(dir:find("^/") and dir or "./" .. dir)
+  local lock, lock_err = dirlock.acquire(dir:find("^/") and dir or "./" .. dir, notes, dir)
   if not lock then return nil, lock_err end
   local workdir = lock.workdir
   local function fail(message)
@@ -226,9 +226,7 @@ function files.write_all(dir, outputs, notes)
     dirlock.release(lock)
     return nil, message
   end
-  if not lock.locked then
-    notes("flock(1) not found: runs on '" .. dir .. "' are not serialized")
-  end
+  if lock.warning then notes(dir .. ": " .. lock.warning) end
   local s, err = survey(dir, outputs)
   if not s then return fail(err) end
   if #s.refused > 0 then

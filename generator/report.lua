@@ -34,8 +34,10 @@ end
 
 -- <prefix>report.md: what the generator knows before anything is compiled.
 function report.markdown(plans, spec_name)
+  -- a tab or newline in the spec's file name must not break the heading
+  local title = spec_name:gsub("%c", function(c) return string.format("\\x%02X", c:byte()) end)
   local out = {
-    "# " .. spec_name .. ": generated layers",
+    "# " .. title .. ": generated layers",
     "",
     "Written by convgen (generator/report.lua). Code sizes need a compiler: "
       .. "`lua5.4 scripts/size_report.lua SPEC` measures them.",

@@ -9,7 +9,7 @@ local quote = lib.quote
 
 -- Exit code (0 on success) and combined output of a shell command.
 function lib.run(cmd)
-  local p = io.popen(cmd .. " 2>&1")
+  local p = io.popen("{ " .. cmd .. "\n} 2>&1")
   local out = p:read("a")
   local ok, how, code = p:close()
   if ok then return 0, out end

@@ -48,6 +48,19 @@ lib.case("the default and --no-simd outputs differ (or the race below proves not
   assert(#diff >= 20, "only " .. #diff .. " files differ")
 end)
 
+lib.case("a run waits while another holds the lock on OUTDIR, says so, then writes", function()
+  local dir = lib.tmp .. "/held"
+  os.execute("mkdir -p " .. quote(dir))
+  local code, out = lib.run(string.format("flock -x %s sleep 2 & sleep 0.3; s=$(date +%%s%%N); "
+    .. "lua5.4 %s %s -o %s; c=$?; echo elapsed $(( ($(date +%%s%%N) - s) / 1000000 )); wait; exit $c",
+    quote(dir), quote(lib.generator), quote(spec), quote(dir)))
+  assert(code == 0, out)
+  assert(out:find("waiting for another convgen run", 1, true), "no waiting message:\n" .. out)
+  local ms = tonumber(out:match("elapsed (%d+)"))
+  assert(ms and ms >= 1000, "it did not wait for the holder: " .. tostring(ms) .. " ms")
+  assert(which(lib.snapshot(dir)) == refs[1], "wrong set after waiting")
+end)
+
 local function trials(label, pair_for)
   lib.case(string.format("%d trials: %s", TRIALS, label), function()
     local dir = lib.tmp .. "/out"

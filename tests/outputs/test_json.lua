@@ -1,4 +1,4 @@
--- generator/json.lua against a strict JSON parser, and report.json for spec file names with tabs, newlines, quotes.
+-- generator/json.lua against a strict JSON parser; the reports for spec file names with tabs, newlines, quotes.
 -- Usage: lua5.4 tests/outputs/test_json.lua ROOT
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
@@ -87,6 +87,7 @@ lib.case("report.json of specs named with a tab, a newline, quotes, a backslash 
       assert(#report.layers == 2 and report.layers[1].sym == "t_a", "layers lost")
       assert(math.type(report.layers[1].macs) == "integer" and math.type(report.total_macs) == "integer",
         "a count is not an integer")
+      assert(lib.read(dir .. "/t_report.md"):find("^# [^\n]*: generated layers\n"), "report.md's heading is broken")
     end
   end)
 
