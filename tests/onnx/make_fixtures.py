@@ -154,6 +154,22 @@ def convtranspose_bn(rng):
     net.save("convtranspose_bn", [tensor_info("x", [1, 4, 5, 4])], [tensor_info(t, list(y0.shape))])
 
 
+def double(rng):
+    """A float64 model: Conv (groups 2, stride 2) -> Clip(-1, 1) with double bounds."""
+    net = Net(rng)
+    x = rng.standard_normal((2, 4, 7, 6))
+    w = rng.standard_normal((6, 2, 3, 3)) * 0.3
+    b = rng.standard_normal(6) * 0.1
+    net.nodes.append(helper.make_node("Conv", ["x", net.const("conv_w", w), net.const("conv_b", b)], ["conv_out"],
+                                      name="conv", group=2, strides=[2, 2], pads=[1, 1, 1, 1]))
+    y = np.clip(conv_ref(x, w, b, stride=(2, 2), pads=(1, 1, 1, 1), group=2), -1, 1)
+    t = net.op("Clip", "clip", ["conv_out", net.const("lo", np.float64(-1)), net.const("hi", np.float64(1))])
+    net.layers.append(("conv", x, y))
+    info = [helper.make_tensor_value_info("x", TensorProto.DOUBLE, list(x.shape)),
+            helper.make_tensor_value_info(t, TensorProto.DOUBLE, list(y.shape))]
+    net.save("double", info[:1], info[1:])
+
+
 def clip(rng):
     """Clip(0, 6) from constant inputs -> relu6; Clip with only a minimum -> clamp."""
     net = Net(rng)
@@ -304,7 +320,7 @@ def bad_models(rng):
 def main():
     rng = np.random.default_rng(20261130)
     for make in (conv_bn_relu, clip, two_consumers, same_lower, symbolic_batch, resnet8, bad_models, shapes,
-                 convtranspose_bn):
+                 convtranspose_bn, double):
         make(rng)
     print("fixtures written to", HERE, file=sys.stderr)
 

@@ -12,8 +12,21 @@
 #define RTOL 1e-3
 #define ATOL 1e-7
 
-typedef int (*baked_fn)(const float *x, float *y, void *workspace);
-typedef int (*runtime_fn)(const float *x, const float *w, const float *b, float *y, void *workspace);
+/* The element type of the layers under test: float, or double with -DRUN_LAYER_F64. */
+#ifdef RUN_LAYER_F64
+typedef double T;
+#define CONV_LIST MODEL_LAYERS_F64
+#define TRANSPOSE_LIST MODEL_TRANSPOSE_F64
+#define RUN_LIST MODEL_RUN_F64
+#else
+typedef float T;
+#define CONV_LIST MODEL_LAYERS_F32
+#define TRANSPOSE_LIST MODEL_TRANSPOSE_F32
+#define RUN_LIST MODEL_RUN_F32
+#endif
+
+typedef int (*baked_fn)(const T *x, T *y, void *workspace);
+typedef int (*runtime_fn)(const T *x, const T *w, const T *b, T *y, void *workspace);
 
 struct entry {
   const char *name;
@@ -27,7 +40,7 @@ struct entry {
   { #sym, sym##_conv_transpose, SYM##_INPUT_ELEMS, SYM##_WEIGHT_ELEMS, SYM##_M, SYM##_OUTPUT_ELEMS, \
     SYM##_WORKSPACE_BYTES },
 static const struct entry entries[] = {
-  MODEL_LAYERS_F32(CONV_ENTRY) MODEL_TRANSPOSE_F32(TRANSPOSE_ENTRY) { NULL, NULL, 0, 0, 0, 0, 0 }
+  CONV_LIST(CONV_ENTRY) TRANSPOSE_LIST(TRANSPOSE_ENTRY) { NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
 /* Layers with baked weights, NULL-terminated. */
@@ -36,20 +49,20 @@ struct baked {
   baked_fn run;
 };
 #define RUN_ENTRY(sym, SYM) { #sym, sym##_run },
-static const struct baked baked_entries[] = { MODEL_RUN_F32(RUN_ENTRY) { NULL, NULL } };
+static const struct baked baked_entries[] = { RUN_LIST(RUN_ENTRY) { NULL, NULL } };
 
-static float *load(const char *path, size_t count) {
+static T *load(const char *path, size_t count) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     fprintf(stderr, "cannot open %s\n", path);
     exit(2);
   }
-  float *data = malloc(count * sizeof(float) + 1);
-  size_t got = fread(data, sizeof(float), count, f);
+  T *data = malloc(count * sizeof(T) + 1);
+  size_t got = fread(data, sizeof(T), count, f);
   int extra = fgetc(f);
   fclose(f);
   if (got != count || extra != EOF) {
-    fprintf(stderr, "%s: expected exactly %zu floats\n", path, count);
+    fprintf(stderr, "%s: expected exactly %zu values of %zu bytes\n", path, count, sizeof(T));
     exit(2);
   }
   return data;
@@ -65,14 +78,14 @@ int main(int argc, char **argv) {
     if (strcmp(entries[i].name, argv[1]) == 0) e = &entries[i];
   }
   if (!e) {
-    fprintf(stderr, "no f32 layer named %s\n", argv[1]);
+    fprintf(stderr, "no layer of this element type named %s\n", argv[1]);
     return 2;
   }
-  float *x = load(argv[2], e->in);
-  float *want = load(argv[3], e->out);
-  float *w = argc > 4 ? load(argv[4], e->weights) : NULL;
-  float *b = argc > 5 ? load(argv[5], e->bias) : NULL;
-  float *y = malloc(e->out * sizeof(float));
+  T *x = load(argv[2], e->in);
+  T *want = load(argv[3], e->out);
+  T *w = argc > 4 ? load(argv[4], e->weights) : NULL;
+  T *b = argc > 5 ? load(argv[5], e->bias) : NULL;
+  T *y = malloc(e->out * sizeof(T));
   for (size_t i = 0; i < e->out; ++i) y[i] = NAN; /* an unwritten output fails */
   /* C99 has no aligned_alloc: over-allocate and align by hand. */
   unsigned char *ws_raw = malloc(e->workspace + 2 * CG_WORKSPACE_ALIGN);

@@ -35,10 +35,11 @@ function support.exists(path)
   return file ~= nil
 end
 
--- Little-endian float32 values, as run_layer.c reads them.
-function support.write_floats(path, values)
+-- Little-endian float32 (or, with double, float64) values, as run_layer.c reads them.
+function support.write_floats(path, values, double)
   local parts = {}
-  for i, v in ipairs(values) do parts[i] = string.pack("<f", v) end
+  local format = double and "<d" or "<f"
+  for i, v in ipairs(values) do parts[i] = string.pack(format, v) end
   support.write(path, table.concat(parts))
 end
 
@@ -74,7 +75,9 @@ function support.build_runtime(root, work, cc, cflags)
 end
 
 -- Compiles run_layer.c against the generated directory; returns ok, compiler output.
-function support.build_driver(root, generated, exe, cc, cflags, runtime_objects)
+-- double: the layers under test are f64 ones.
+function support.build_driver(root, generated, exe, cc, cflags, runtime_objects, double)
+  if double then cflags = cflags .. " -DRUN_LAYER_F64" end
   return support.sh(string.format("%s %s -I%s -I%s %s %s/*.c %s -o %s -lm", cc, cflags, quote(root .. "/runtime"),
     quote(generated), quote(root .. "/tests/onnx/run_layer.c"), quote(generated), runtime_objects, quote(exe)))
 end

@@ -48,7 +48,7 @@ end
 local runtime_objects
 
 -- Generates the case with the command line, builds run_layer and runs every listed layer.
-local function run_layers(case, layers, flags, layout)
+local function run_layers(case, layers, flags, layout, double)
   local work = WORK .. "/" .. case .. (layout == "NHWC" and "_nhwc" or "")
   local generated = work .. "/gen"
   sh("rm -rf " .. quote(work) .. " && mkdir -p " .. quote(generated))
@@ -57,7 +57,7 @@ local function run_layers(case, layers, flags, layout)
   check(ok, case .. ": convgen failed: " .. out)
   if not ok then return end
   local built, compiler = support.build_driver(ROOT, generated, work .. "/run_layer", CC, support.CFLAGS,
-    runtime_objects)
+    runtime_objects, double)
   check(built, case .. ": compile failed: " .. compiler)
   if not built then return end
   for _, name in ipairs(layers) do
@@ -68,7 +68,7 @@ local function run_layers(case, layers, flags, layout)
       local values = t:values()
       if layout == "NHWC" then values = support.to_nhwc(values, t.dims) end
       files[#files + 1] = string.format("%s/%s_%s.bin", work, name, which)
-      support.write_floats(files[#files], values)
+      support.write_floats(files[#files], values, double)
     end
     local ran, output = sh(string.format("%s %s %s %s", quote(work .. "/run_layer"), name, quote(files[1]),
       quote(files[2])))
@@ -100,6 +100,12 @@ local function main()
   check(#result.others == 0, "convtranspose_bn: nothing left for the user, got " .. others(result))
   run_layers("convtranspose_bn", { "up" })
   run_layers("convtranspose_bn", { "up" }, "--layout NHWC", "NHWC")
+
+  -- A double model: f64 layers, the clamp bounds from double constants.
+  L = imported("double")
+  check(L.conv.dtype == "f64" and L.conv.act.kind == "clamp" and L.conv.act.lo == -1 and L.conv.act.hi == 1,
+    "double: f64 layer with clamp(-1, 1)")
+  run_layers("double", { "conv" }, nil, nil, true)
 
   -- Clip(0, 6) from constant inputs is relu6; Clip with only a minimum is a clamp.
   L = imported("clip")
