@@ -82,6 +82,6 @@ function support.build_driver(root, generated, exe, cc, cflags, runtime_objects,
     quote(generated), quote(root .. "/tests/onnx/run_layer.c"), quote(generated), runtime_objects, quote(exe)))
 end
 
-support.CFLAGS = "-std=c99 -O1 -Wall -Wextra -Wpedantic -Wshadow -Werror"
+support.CFLAGS = "-std=c99 -O1 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror"
 
 return support
