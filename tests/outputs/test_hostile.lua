@@ -196,7 +196,7 @@ lib.case("SIGKILL at times spread over a run: files complete, the rerun gives th
   local _, timing = lib.run(string.format("s=$(date +%%s%%N); lua5.4 %s %s -o %s >/dev/null 2>&1; "
     .. "echo $(( $(date +%%s%%N) - s ))", quote(lib.generator), quote(many_new_spec), quote(lib.tmp .. "/timing")))
   local seconds = (tonumber(timing:match("(%d+)%s*$")) or 5e8) / 1e9
-  local trials = 8
+  local trials = 6
   for trial = 1, trials do
     kill_and_rerun(trial, { delay = seconds * 1.2 * (trial - 1) / (trials - 1) }, many_new_spec, many_new_files)
   end
