@@ -338,17 +338,33 @@ local function conv_layer(state, node, index)
   return layer
 end
 
-local function spec_layer(layer, name, layout)
-  local axes = layer.axes
-  local h, w = axes[1], axes[2]
+-- The spec table of one layer: a connected input (the name of the layer whose output it
+-- reads) when there is one, else the shape; 1-D layers in the spec's 1-D form. The
+-- layout comes from the spec's defaults, the dtype from the input.
+local function spec_layer(layer, input_layer)
+  local h, w = layer.axes[1], layer.axes[2]
   local entry = {
-    name = name, op = layer.transposed and "conv_transpose2d" or "conv2d", layout = layout, dtype = layer.dtype,
-    input = { n = layer.n, c = layer.c, h = layer.h, w = layer.w }, filters = layer.m,
-    kernel = { h.k, w.k }, stride = { h.s, w.s }, dilation = { h.d, w.d },
-    padding = { top = h.before, bottom = h.after, left = w.before, right = w.after },
-    groups = layer.groups, bias = layer.has_bias or false, activation = layer.activation,
+    name = layer.name, filters = layer.m, groups = layer.groups, bias = layer.has_bias or false,
+    activation = layer.activation,
   }
-  if layer.transposed then entry.output_padding = { h.extra, w.extra } end
+  if input_layer then
+    entry.input = input_layer
+  else
+    entry.dtype = layer.dtype
+    entry.input = layer.spatial == 1 and { n = layer.n, c = layer.c, w = layer.w }
+      or { n = layer.n, c = layer.c, h = layer.h, w = layer.w }
+  end
+  if layer.spatial == 1 then
+    entry.op = layer.transposed and "conv_transpose1d" or "conv1d"
+    entry.kernel, entry.stride, entry.dilation = w.k, w.s, w.d
+    entry.padding = { w.before, w.after }
+    if layer.transposed then entry.output_padding = w.extra end
+  else
+    entry.op = layer.transposed and "conv_transpose2d" or "conv2d"
+    entry.kernel, entry.stride, entry.dilation = { h.k, w.k }, { h.s, w.s }, { h.d, w.d }
+    entry.padding = { top = h.before, bottom = h.after, left = w.before, right = w.after }
+    if layer.transposed then entry.output_padding = { h.extra, w.extra } end
+  end
   return entry
 end
 
@@ -501,12 +517,16 @@ function import_bytes(bytes, path, options)
     return nil, { path .. ": the model has no Conv or ConvTranspose node; convgen generates convolutions only" }
   end
 
-  local result = { spec = { prefix = "", layers = {} }, labels = {}, layers = layers, others = {} }
-  local used = {}
+  local result = {
+    spec = { prefix = "", defaults = { layout = options.layout or "NCHW" }, layers = {} },
+    labels = {}, layers = layers, others = {},
+  }
+  local used, layer_writing = {}, {}
   for i, layer in ipairs(layers) do
     layer.name = layer_name(layer.node, layer.index, used)
-    result.spec.layers[i] = spec_layer(layer, layer.name, options.layout or "NCHW")
+    result.spec.layers[i] = spec_layer(layer, layer_writing[layer.x])
     result.labels[i] = graph.node_label(layer.node, layer.index)
+    layer_writing[layer.y] = layer.name
   end
   for _, index in ipairs(order) do
     local node = g.nodes[index]

@@ -112,6 +112,7 @@ local function main()
   check(L.conv_a.act.kind == "relu6", "clip: conv_a gets relu6, got " .. L.conv_a.act.kind)
   check(L.conv_b.act.kind == "clamp" and L.conv_b.act.lo == -0.25 and L.conv_b.act.hi > 3e38,
     "clip: conv_b gets clamp(-0.25, FLT_MAX)")
+  check(L.conv_b.input_from == "conv_a", "clip: conv_b is connected to conv_a (input = \"conv_a\")")
   run_layers("clip", { "conv_a", "conv_b" })
 
   -- The conv output has two readers: no fusion, Relu and Sigmoid are the user's.
@@ -153,6 +154,8 @@ local function main()
     "resnet8: nine layers in execution order, got " .. table.concat(names, " "))
   check(L.s2_a.pad_top == 0 and L.s2_a.pad_bottom == 1 and L.s1_b.act.kind == "none" and L.s1_a.act.kind == "relu",
     "resnet8: explicit asymmetric pads; relu only where it follows directly")
+  check(L.s1_a.input_from == "conv1" and L.s3_b.input_from == "s3_a" and L.s2_a.input_from == nil,
+    "resnet8: layers reading a layer's output are connected, those after an Add are not")
   check(#result.others == 9, "resnet8: Add, Relu, pool, Flatten, Gemm reported, got " .. others(result))
   local generated = run_layers("resnet8", names)
   if generated then
