@@ -15,9 +15,10 @@ local function quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- The helper prints, one per line: its pid and the FIFO's private directory; "waiting" if another
--- run holds the lock; then "locked", "noflock" (no flock(1) here), "unlockable" (flock(1) failed,
--- e.g. a file system without locks), "busy" (timed out) or "error"; then the caller's work
+-- The helper creates dir if needed and prints, one per line: its pid and the FIFO's private
+-- directory; "waiting" if another run holds the lock; then "locked", "noflock" (no flock(1) here),
+-- "unlockable" (flock(1) failed, e.g. a file system without locks), "busy" (timed out), "nodir"
+-- (dir cannot be created) or "error"; then the caller's work
 -- directory, a fresh mktemp -d inside dir that nothing can be planted in. Without a lock the
 -- caller goes on unserialized.
 local HELPER = [[
@@ -26,7 +27,9 @@ mkfifo "$t/hold" || exit 1
 echo "$$ $t"
 exec 8<"$t/hold"
 s=locked
-if command -v flock >/dev/null 2>&1; then
+if ! mkdir -p "$1"; then
+  s=nodir
+elif command -v flock >/dev/null 2>&1; then
   exec 9<"$1"
   flock -n -x -E 75 9; r=$?
   if [ $r = 75 ]; then echo waiting; flock -x -E 75 -w "$2" 9; r=$?; fi
@@ -35,7 +38,7 @@ else
   s=noflock
 fi
 d=
-if [ "$s" != busy ]; then d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error; fi
+case $s in locked|noflock|unlockable) d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error ;; esac
 echo "$s"
 echo "$d"
 exec cat <&8 >/dev/null
@@ -46,7 +49,7 @@ local WARNINGS = {
   unlockable = "flock(1) cannot lock this directory (a file system without locks?): runs are not serialized",
 }
 
--- Takes the lock on dir (an existing directory; a relative path must not start with '-'), called
+-- Takes the lock on dir (created if missing; a relative path must not start with '-'), called
 -- label in messages. notes receives a line when the run has to wait. Returns a handle with .workdir (a fresh private
 -- directory inside dir), .locked, and .warning when no lock could be taken; or nil and a message.
 -- Release with dirlock.release(handle).
@@ -83,6 +86,7 @@ function dirlock.acquire(dir, notes, label)
     return nil, "another convgen run has held the lock on '" .. label .. "' for " .. dirlock.WAIT_SECONDS
       .. " s; giving up"
   end
+  if status == "nodir" then return nil, "cannot create output directory '" .. label .. "'" end
   return nil, "cannot lock '" .. label .. "' or create a private directory in it"
 end
 

@@ -45,7 +45,7 @@ end
 -- name -> { kind = find's %y letter, size = bytes } for every entry of dir (symbolic links not followed),
 -- from one find(1). Names may hold any byte but '/' and NUL, so records end in NUL.
 local function list_dir(dir)
-  local p = io.popen("find -H " .. shell_dir(dir) .. " -mindepth 1 -maxdepth 1 -printf '%y %s %f\\0'")
+  local p = io.popen("find -H " .. shell_dir(dir) .. " -mindepth 1 -maxdepth 1 -printf '%y %s %f\\0' 2>/dev/null")
   local text = p:read("a")
   if not p:close() then return nil, "cannot list '" .. dir .. "'" end
   local entries = {}
@@ -121,16 +121,12 @@ end
 
 -- Problems --check reports, in order: { name = ..., problem = "missing" | "differs" | "stale" | message }.
 function files.check(dir, outputs)
-  local probe = io.open(dir, "r")
-  if not probe then
-    local problems = {}
+  local problems = {}
+  local s = survey(dir, outputs)
+  if not s then -- no directory (or an unreadable one): nothing is there
     for _, out in ipairs(outputs) do problems[#problems + 1] = { name = out.name, problem = "missing" } end
     return problems
   end
-  probe:close()
-  local s, err = survey(dir, outputs)
-  if not s then return { { name = ".", problem = err } } end
-  local problems = {}
   for _, message in ipairs(s.refused) do problems[#problems + 1] = { problem = message } end
   for _, out in ipairs(s.changed) do
     problems[#problems + 1] = { name = out.name, problem = s.entries[out.name] and "differs" or "missing" }
@@ -212,12 +208,6 @@ end
 -- message (several lines when several targets are refused). notes receives warnings.
 function files.write_all(dir, outputs, notes)
   notes = notes or function(message) io.stderr:write("convgen: ", message, "\n") end
-  local probe = io.open(dir, "r")
-  if probe then
-    probe:close()
-  elseif not os.execute("mkdir -p " .. shell_dir(dir)) then
-    return nil, "cannot create output directory '" .. dir .. "'"
-  end
   local lock, lock_err = dirlock.acquire(dir:find("^/") and dir or "./" .. dir, notes, dir)
   if not lock then return nil, lock_err end
   local workdir = lock.workdir

@@ -61,6 +61,20 @@ lib.case("a run waits while another holds the lock on OUTDIR, says so, then writ
   assert(which(lib.snapshot(dir)) == refs[1], "wrong set after waiting")
 end)
 
+lib.case("without flock(1) a run warns that it is not serialized and still writes the complete set", function()
+  local bin, dir = lib.tmp .. "/bin", lib.tmp .. "/noflock"
+  -- a PATH holding every tool the generator uses except flock
+  local code, out = lib.run(string.format("mkdir -p %s && for t in sh mktemp mkfifo cat find mkdir rm kill lua5.4; do "
+    .. "p=$(command -v $t) && case $p in /*) ln -sf \"$p\" %s/$t ;; esac; done", quote(bin), quote(bin)))
+  assert(code == 0, out)
+  code, out = lib.run(string.format("PATH=%s lua5.4 %s %s -o %s", quote(bin), quote(lib.generator), quote(spec),
+    quote(dir)))
+  assert(code == 0, out)
+  assert(out:find("flock(1) not found", 1, true), "no warning:\n" .. out)
+  assert(which(lib.snapshot(dir)) == refs[1], "wrong set")
+  assert(#lib.leftovers(dir) == 0, "temporaries left")
+end)
+
 local function trials(count, label, pair_for)
   lib.case(string.format("%d trials: %s", count, label), function()
     local dir = lib.tmp .. "/out"

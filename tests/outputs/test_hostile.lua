@@ -114,6 +114,19 @@ lib.case("a symbolic link to /dev/zero at an output name: exit 1 in bounded memo
   assert_unchanged(dir, { ["t_report.md"] = true })
 end)
 
+lib.case("OUTDIR itself a FIFO or a regular file: exit 1 without blocking; --check names every file missing", function()
+  local fifo, file = lib.tmp .. "/outdir_fifo", lib.tmp .. "/outdir_file"
+  assert(os.execute("mkfifo " .. quote(fifo)))
+  lib.write(file, "mine\n")
+  for _, dir in ipairs({ fifo, file }) do
+    local code, out = lib.generate(new_spec, dir, nil, 20)
+    assert(code == 1 and out:find("cannot create output directory", 1, true), "exit " .. code .. ":\n" .. out)
+    code, out = lib.generate(new_spec, dir, "--check", 20)
+    assert(code == 1 and out:find("t_e.c: missing", 1, true), "--check: exit " .. code .. ":\n" .. out)
+  end
+  assert(lib.read(file) == "mine\n", "the file given as OUTDIR changed")
+end)
+
 lib.case("killed while writing (ulimit -f): old set intact, the next run cleans up and completes", function()
   local dir = fresh("fsize")
   -- 8 blocks of 512 bytes: the first temporaries fit, a larger one kills the run with SIGXFSZ.
