@@ -1,11 +1,11 @@
 -- ONNX backend tests (Debian libonnx-testdata): every Conv-family case imported, generated, compiled, run, compared.
 --
--- usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC
+-- usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC [EXTRA_CFLAGS]
 -- Prints "N passed, M failed, K unsupported" and the unsupported cases by name. Only
 -- 3-D and quantized (QLinearConv, ConvInteger) cases may be unsupported: a 1-D or 2-D
 -- float case that does not pass fails the test.
 
-local ROOT, DATA, WORK, CC = arg[1], arg[2], arg[3], arg[4]
+local ROOT, DATA, WORK, CC, EXTRA_CFLAGS = arg[1], arg[2], arg[3], arg[4], arg[5]
 if not (ROOT and DATA and WORK and CC) then
   io.stderr:write("usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC\n")
   os.exit(2)
@@ -14,6 +14,8 @@ package.path = ROOT .. "/?.lua;" .. ROOT .. "/tests/onnx/?.lua;" .. package.path
 local model_reader = require("generator.onnx.model")
 local import = require("generator.onnx.import")
 local support = require("support")
+-- e.g. the sanitizer build's -fsanitize flags, for the generated code and the driver alike
+if EXTRA_CFLAGS and EXTRA_CFLAGS ~= "" then support.CFLAGS = support.CFLAGS .. " " .. EXTRA_CFLAGS end
 local quote, sh = support.quote, support.sh
 
 local LUA = arg[-1] or "lua5.4"

@@ -1,10 +1,10 @@
 -- The importer on the committed fixture models: what it fuses and reports, and every layer's P_run against numpy.
 --
--- usage: lua5.4 tests/onnx/test_fixtures.lua ROOT WORK_DIR CC
+-- usage: lua5.4 tests/onnx/test_fixtures.lua ROOT WORK_DIR CC [EXTRA_CFLAGS]
 -- The expected outputs were computed by tests/onnx/make_fixtures.py in float64 from the
 -- unfolded graph (Conv, then BatchNormalization, then the activation).
 
-local ROOT, WORK, CC = arg[1], arg[2], arg[3]
+local ROOT, WORK, CC, EXTRA_CFLAGS = arg[1], arg[2], arg[3], arg[4]
 if not (ROOT and WORK and CC) then
   io.stderr:write("usage: lua5.4 tests/onnx/test_fixtures.lua ROOT WORK_DIR CC\n")
   os.exit(2)
@@ -14,6 +14,8 @@ local model_reader = require("generator.onnx.model")
 local import = require("generator.onnx.import")
 local spec = require("generator.spec")
 local support = require("support")
+-- e.g. the sanitizer build's -fsanitize flags, for the generated code and the driver alike
+if EXTRA_CFLAGS and EXTRA_CFLAGS ~= "" then support.CFLAGS = support.CFLAGS .. " " .. EXTRA_CFLAGS end
 local quote, sh = support.quote, support.sh
 
 local LUA = arg[-1] or "lua5.4"
