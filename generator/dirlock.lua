@@ -54,7 +54,7 @@ local WARNINGS = {
 -- directory inside dir), .locked, and .warning when no lock could be taken; or nil and a message.
 -- Release with dirlock.release(handle).
 function dirlock.acquire(dir, notes, label)
-  local helper = io.popen("sh -c " .. quote(HELPER) .. " convgen-lock " .. quote(dir) .. " "
+  local helper = io.popen("exec sh -c " .. quote(HELPER) .. " convgen-lock " .. quote(dir) .. " "
     .. dirlock.WAIT_SECONDS)
   local pid, private = (helper:read("l") or ""):match("^(%d+) (.+)$")
   if not private then
