@@ -8,7 +8,8 @@
    x86-64 with room for the broadcast and the B row, and leave AArch64 half of
    its 32. M-profile cores (Cortex-M4F: 32 single-precision registers, no
    floating-point SIMD) get 4x4, sixteen scalar accumulators, and smaller
-   blocks. Any of these can be overridden with -D. The packed blocks, the only
+   blocks; on ARMv7E-M with an FPU, gcc builds send f32 calls without
+   transposes to gemm_portable_m4.h instead, which packs nothing. Any of these can be overridden with -D. The packed blocks, the only
    large locals, take (MC + NR) * KC elements of stack: 5 KiB for f32 and
    5 KiB for f64 on hosts, 2.5 KiB for either on M-profile; the check below
    keeps every override under 7 KiB. */
@@ -87,6 +88,22 @@ typedef char cg_gemm_f64_block_check[(CG_GEMM_MC_F64 % CG_GEMM_MR_F64 == 0 &&
 #pragma GCC target("prefer-vector-width=256")
 #endif
 
+#if defined(__GNUC__)
+#define CG_GEMM_NOINLINE __attribute__((noinline))
+#else
+#define CG_GEMM_NOINLINE
+#endif
+
+/* ARMv7E-M with a single-precision FPU (Cortex-M4F, M7): f32 products with
+   neither operand transposed go to an unpacked 4x4 assembly tile. Not at -O0,
+   where the frame pointer leaves too few registers for its nine pointers and
+   counters; CG_GEMM_NO_ASM keeps the C path everywhere. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && \
+    defined(__ARM_ARCH_7EM__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(CG_GEMM_NO_ASM)
+#include "gemm_portable_m4.h"
+#define CG_GEMM_DIRECT cg_gemm_m4_direct_f32
+#endif
+
 #define CG_GEMM_T float
 #define CG_GEMM_SUFFIX f32
 #define CG_GEMM_MR CG_GEMM_MR_F32
@@ -100,6 +117,7 @@ typedef char cg_gemm_f64_block_check[(CG_GEMM_MC_F64 % CG_GEMM_MR_F64 == 0 &&
 #undef CG_GEMM_NR
 #undef CG_GEMM_KC
 #undef CG_GEMM_MC
+#undef CG_GEMM_DIRECT
 
 #define CG_GEMM_T double
 #define CG_GEMM_SUFFIX f64

@@ -6,12 +6,15 @@
      CG_GEMM_NR      columns of the register tile
      CG_GEMM_KC      depth of one packed block (how much of k one pass covers)
      CG_GEMM_MC      rows of op(A) packed at once (a multiple of CG_GEMM_MR)
-   and CG_GEMM_UNROLL, a pragma (or nothing) asking for a loop's full unrolling.
+   and CG_GEMM_UNROLL, a pragma (or nothing) asking for a loop's full unrolling,
+   CG_GEMM_NOINLINE, an attribute (or nothing) keeping a function out of line,
+   and optionally CG_GEMM_DIRECT, a function serving the calls with neither
+   operand transposed (m, n, k >= 1, alpha != 0) without packing.
    The packed blocks live on the stack: (MC + NR) * KC elements in all. */
 #if !defined(CG_GEMM_T) || !defined(CG_GEMM_SUFFIX) || !defined(CG_GEMM_MR) || \
     !defined(CG_GEMM_NR) || !defined(CG_GEMM_KC) || !defined(CG_GEMM_MC) ||   \
-    !defined(CG_GEMM_UNROLL)
-#error "define CG_GEMM_T, CG_GEMM_SUFFIX, CG_GEMM_MR/NR/KC/MC and CG_GEMM_UNROLL first"
+    !defined(CG_GEMM_UNROLL) || !defined(CG_GEMM_NOINLINE)
+#error "define CG_GEMM_T, CG_GEMM_SUFFIX, CG_GEMM_MR/NR/KC/MC, CG_GEMM_UNROLL and CG_GEMM_NOINLINE first"
 #endif
 
 #define CG_GEMM_PASTE2(a, b) a##_##b
@@ -52,7 +55,16 @@ static void CG_GEMM_NAME(pack_a)(cg_transpose ta, const CG_GEMM_T *a, size_t lda
 static void CG_GEMM_NAME(pack_b)(cg_transpose tb, const CG_GEMM_T *b, size_t ldb,
                                  int p0, int kc, int j0, int nr, CG_GEMM_T *bp) {
   int j, p;
-  if (tb == CG_NO_TRANS) {
+  if (tb == CG_NO_TRANS && nr == CG_GEMM_NR) {
+    /* a constant trip count: copied in registers, not by a memcpy call per row */
+    for (p = 0; p < kc; ++p) {
+      const CG_GEMM_T *row = b + (size_t)(p0 + p) * ldb + (size_t)j0;
+      CG_GEMM_T *dst = bp + p * CG_GEMM_NR;
+      CG_GEMM_UNROLL
+      for (j = 0; j < CG_GEMM_NR; ++j)
+        dst[j] = row[j];
+    }
+  } else if (tb == CG_NO_TRANS) {
     for (p = 0; p < kc; ++p) {
       const CG_GEMM_T *row = b + (size_t)(p0 + p) * ldb + (size_t)j0;
       CG_GEMM_T *dst = bp + p * CG_GEMM_NR;
@@ -160,26 +172,18 @@ static void CG_GEMM_NAME(scale)(int m, int n, CG_GEMM_T beta, CG_GEMM_T *c, size
    k and each MC-row block of op(A), the block is packed once and stays in L1
    while every NR-wide panel of op(B) is packed next to it and swept by the
    micro-kernel, MR rows at a time. The C tiles take beta on the first slice of
-   k and accumulate on the later ones. */
-void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
-                           CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
-                           const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
-                           CG_GEMM_T *c, int ldc) {
+   k and accumulate on the later ones. A function of its own, kept out of line,
+   so that a call served by CG_GEMM_DIRECT never reserves the packed blocks'
+   stack. */
+CG_GEMM_NOINLINE
+static void CG_GEMM_NAME(gemm_packed)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                                      CG_GEMM_T alpha, const CG_GEMM_T *a, size_t ua,
+                                      const CG_GEMM_T *b, size_t ub, CG_GEMM_T beta,
+                                      CG_GEMM_T *c, size_t uc) {
   CG_GEMM_T ap[CG_GEMM_MC * CG_GEMM_KC];
   CG_GEMM_T bp[CG_GEMM_KC * CG_GEMM_NR];
   CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR];
-  size_t ua, ub, uc;
   int ic, ir, jc, pc;
-
-  if (m <= 0 || n <= 0)
-    return;
-  uc = ldc > 0 ? (size_t)ldc : 0;
-  if (k <= 0 || alpha == (CG_GEMM_T)0) {
-    CG_GEMM_NAME(scale)(m, n, beta, c, uc);
-    return;
-  }
-  ua = lda > 0 ? (size_t)lda : 0;
-  ub = ldb > 0 ? (size_t)ldb : 0;
 
   for (pc = 0; pc < k; pc += CG_GEMM_KC) {
     const int kc = k - pc < CG_GEMM_KC ? k - pc : CG_GEMM_KC;
@@ -202,6 +206,29 @@ void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k
       }
     }
   }
+}
+
+void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                           CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
+                           const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
+                           CG_GEMM_T *c, int ldc) {
+  size_t ua, ub, uc;
+  if (m <= 0 || n <= 0)
+    return;
+  uc = ldc > 0 ? (size_t)ldc : 0;
+  if (k <= 0 || alpha == (CG_GEMM_T)0) {
+    CG_GEMM_NAME(scale)(m, n, beta, c, uc);
+    return;
+  }
+  ua = lda > 0 ? (size_t)lda : 0;
+  ub = ldb > 0 ? (size_t)ldb : 0;
+#ifdef CG_GEMM_DIRECT
+  if (ta == CG_NO_TRANS && tb == CG_NO_TRANS) {
+    CG_GEMM_DIRECT(m, n, k, alpha, a, ua, b, ub, beta, c, uc);
+    return;
+  }
+#endif
+  CG_GEMM_NAME(gemm_packed)(ta, tb, m, n, k, alpha, a, ua, b, ub, beta, c, uc);
 }
 
 #undef CG_GEMM_NAME
