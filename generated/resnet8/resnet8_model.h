@@ -13,6 +13,10 @@
 #include "resnet8_s3_b.h"
 #include "resnet8_s3_short.h"
 
+/* The largest workspace of any layer: one 64-byte aligned buffer of this many
+ * bytes serves every layer in turn. */
+#define RESNET8_MODEL_WORKSPACE_BYTES 258048
+
 /* X(sym, SYM) in spec order, by element type: LAYERS lists the conv2d layers,
  * BACKWARD those of them with gradients, TRANSPOSE the conv_transpose2d layers. */
 #define RESNET8_MODEL_LAYERS_F32(X) \
