@@ -384,14 +384,16 @@ function spec.validate(data, options)
   return model
 end
 
--- A sandbox message without a line ("PATH: spec must return a table") gets the line of
--- the chunk's return, else the file's last line, so every refusal reads FILE:LINE.
-local function with_line(message, path, source)
+-- A message without a line ("PATH: spec must return a table", or any problem of a spec
+-- whose table is built by code) gets the line of the returned table or of the chunk's
+-- `return`, else the file's last line, so every refusal reads FILE:LINE.
+local function with_line(message, path, source, lines)
   local rest = message:sub(1, #path + 2) == path .. ": " and message:sub(#path + 3)
   if not rest or not source then
     return message
   end
-  local line = spec_lines.scan(source).line
+  lines = lines or spec_lines.scan(source)
+  local line = lines.line or lines.return_line
   if not line then
     local _, breaks = source:gsub("\n", "")
     line = breaks + ((source == "" or source:sub(-1) == "\n") and 0 or 1)
@@ -416,9 +418,10 @@ end
 -- one-line strings: "FILE:LINE: layer 'NAME': message" or "FILE:LINE: message" for
 -- top-level problems; ":LINE" is left out when no line is known, and a layer without a
 -- usable name is called "layer #3". Problems with `overrides` come first, without FILE.
-function spec.load(path, overrides)
+-- sandbox_limits, for tests, is passed on to sandbox.load.
+function spec.load(path, overrides, sandbox_limits)
   assert(type(path) == "string", "spec.load: path must be a string")
-  local data, source = sandbox.load(path)
+  local data, source = sandbox.load(path, sandbox_limits)
   if not data then
     local errors = {}
     check_overrides(overrides, errors)
@@ -429,7 +432,12 @@ function spec.load(path, overrides)
     errors[#errors + 1] = message
     return nil, errors
   end
-  return spec.validate(data, { path = path, lines = spec_lines.scan(source), overrides = overrides })
+  local lines = spec_lines.scan(source)
+  local model, errors = spec.validate(data, { path = path, lines = lines, overrides = overrides })
+  for index, message in ipairs(errors or {}) do
+    errors[index] = with_line(message, path, source, lines)
+  end
+  return model, errors
 end
 
 return spec

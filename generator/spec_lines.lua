@@ -262,6 +262,7 @@ end
 
 local function scan_tokens(tokens, result)
   local return_index = last_top_level_return(tokens)
+  result.return_line = return_index and tokens[return_index].line
   if not return_index or not is_symbol(tokens[return_index + 1], "{") then
     return result
   end
@@ -291,6 +292,7 @@ end
 
 -- spec_lines.scan(source_text) -> {
 --   line = <line of the returned table's "{">,                      -- or nil
+--   return_line = <line of the chunk's last top-level `return`>,    -- or nil
 --   top_keys = { layers = 3, prefix = 2, ... },                     -- line of each top `key =`
 --   default_keys = { layout = 3, ... },                             -- line of each `defaults` key
 --   layers = { [i] = { line = 5, keys = { name = 5, ["input.c"] = 6, ... } } },

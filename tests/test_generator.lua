@@ -282,6 +282,13 @@ local function run_sandbox_cases()
     check(seconds < 1, "the parent spent %.1f s (the child runs the spec)", seconds)
   end)
 
+  case("the child's ulimit -t stops a spec even when the hook's limits are lifted", function()
+    local path = BAD .. "infinite_loop.lua"
+    local result, message = sandbox.load(path, { instructions = 1e15, cpu_seconds = 1e9 })
+    check(result == nil, "the loop was not stopped")
+    check_equal(message, path .. ": spec runs too long (stopped after 5 s of CPU time)", "message")
+  end)
+
   case("rejects: unreadable spec file", function()
     local path = BAD .. "does_not_exist.lua"
     check_errors(path, load_failure(path), { { nil, "cannot read spec file" } })
