@@ -18,9 +18,9 @@ end
 -- The helper creates dir if needed and prints, one per line: its pid and the FIFO's private
 -- directory; "waiting" if another run holds the lock; then "locked", "noflock" (no flock(1) here),
 -- "unlockable" (flock(1) failed, e.g. a file system without locks), "busy" (timed out), "nodir"
--- (dir cannot be created) or "error"; then the caller's work
--- directory, a fresh mktemp -d inside dir that nothing can be planted in. Without a lock the
--- caller goes on unserialized.
+-- (dir cannot be created) or "error"; then the name of the caller's work directory, a fresh
+-- mktemp -d inside dir that nothing can be planted in (its name only: dir may hold a newline).
+-- Without a lock the caller goes on unserialized.
 local HELPER = [[
 t=$(mktemp -d) || exit 1
 mkfifo "$t/hold" || exit 1
@@ -40,7 +40,7 @@ fi
 d=
 case $s in locked|noflock|unlockable) d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error ;; esac
 echo "$s"
-echo "$d"
+echo "${d##*/}"
 exec cat <&8 >/dev/null
 ]]
 
@@ -50,9 +50,9 @@ local WARNINGS = {
 }
 
 -- Takes the lock on dir (created if missing; a relative path must not start with '-'), called
--- label in messages. notes receives a line when the run has to wait. Returns a handle with .workdir (a fresh private
--- directory inside dir), .locked, and .warning when no lock could be taken; or nil and a message.
--- Release with dirlock.release(handle).
+-- label in messages; notes receives a line when the run has to wait. Returns a handle with
+-- .workdir (a fresh private directory inside dir), .locked, and .warning when no lock could be
+-- taken; or nil and a message. Release with dirlock.release(handle).
 function dirlock.acquire(dir, notes, label)
   local helper = io.popen("exec sh -c " .. quote(HELPER) .. " convgen-lock " .. quote(dir) .. " "
     .. dirlock.WAIT_SECONDS)
@@ -77,8 +77,8 @@ function dirlock.acquire(dir, notes, label)
     status = helper:read("l")
   end
   local workdir = helper:read("l")
-  if (status == "locked" or WARNINGS[status]) and workdir and workdir ~= "" then
-    handle.locked, handle.workdir, handle.warning = status == "locked", workdir, WARNINGS[status]
+  if (status == "locked" or WARNINGS[status]) and workdir and workdir:find("^%.convgen%-") then
+    handle.locked, handle.workdir, handle.warning = status == "locked", dir .. "/" .. workdir, WARNINGS[status]
     return handle
   end
   dirlock.release(handle)

@@ -181,7 +181,7 @@ local function commit_steps(s, outputs, workdir)
   end
   local steps, writes, manifest_last = {}, {}, false
   for _, out in ipairs(s.changed) do
-    writes[#writes + 1] = { path = workdir .. "/" .. out.name, text = out.text }
+    writes[#writes + 1] = { path = workdir .. "/" .. out.name, text = out.text, name = out.name }
     if out.manifest then manifest_last = true end
   end
   local new_names = {}
@@ -193,7 +193,7 @@ local function commit_steps(s, outputs, workdir)
   if manifest and widen and widened == manifest.text then
     steps[1], manifest_last = { from = workdir .. "/" .. manifest.name, to = manifest.name }, false
   elseif manifest and widen then
-    writes[#writes + 1] = { path = workdir .. "/.widened-manifest", text = widened }
+    writes[#writes + 1] = { path = workdir .. "/.widened-manifest", text = widened, name = manifest.name }
     steps[1] = { from = workdir .. "/.widened-manifest", to = manifest.name }
   end
   for _, out in ipairs(s.changed) do
@@ -228,7 +228,10 @@ function files.write_all(dir, outputs, notes)
   local steps, writes = commit_steps(s, outputs, workdir)
   for _, w in ipairs(writes) do
     local ok, werr = write_file(w.path, w.text)
-    if not ok then return fail("cannot write '" .. w.path .. "': " .. tostring(werr) .. "; nothing was written") end
+    if not ok then
+      return fail("cannot write '" .. dir .. "/" .. w.name .. "' (its temporary '" .. w.path .. "'): "
+        .. tostring(werr) .. "; nothing was written")
+    end
   end
   -- From here on a failure or a kill leaves a mix of complete old and new files, which the next run completes.
   for _, step in ipairs(steps) do

@@ -94,4 +94,15 @@ lib.case("adding a layer back and forth keeps the set exact", function()
   assert(lib.count(lib.snapshot(dir)) == 10, "expected 3 layers, model.h, 2 reports and the manifest")
 end)
 
+lib.case("OUTDIR names with a newline, quotes, spaces, or a leading '-' work like any other", function()
+  for _, name in ipairs({ "new\nline", "it's \"quoted\"", "with space", "-dash" }) do
+    local code, out = lib.run(string.format("cd %s && lua5.4 %s %s -o %s && lua5.4 %s --check %s -o %s",
+      quote(lib.tmp), quote(lib.generator), quote(two), quote(name), quote(lib.generator), quote(two), quote(name)))
+    assert(code == 0, string.format("%q: %s", name, out))
+    local files = lib.snapshot(lib.tmp .. "/" .. name)
+    assert(lib.count(files) == 8 and files["t_manifest.txt"], string.format("%q: %d files", name, lib.count(files)))
+    assert(#lib.leftovers(lib.tmp .. "/" .. name) == 0, string.format("%q: temporaries left", name))
+  end
+end)
+
 lib.finish()
