@@ -127,6 +127,16 @@ lib.case("OUTDIR itself a FIFO or a regular file: exit 1 without blocking; --che
   assert(lib.read(file) == "mine\n", "the file given as OUTDIR changed")
 end)
 
+lib.case("a write error (file size limit, SIGXFSZ ignored): exit 1, old set intact, no temporaries", function()
+  local dir = fresh("write_error")
+  local code, out = lib.run(string.format("trap '' XFSZ; ulimit -f 8; lua5.4 %s %s -o %s", quote(lib.generator),
+    quote(new_spec), quote(dir)))
+  assert(code == 1, "exit " .. code .. ":\n" .. out)
+  assert(out:find("cannot write '", 1, true) and out:find("nothing was written", 1, true), out)
+  assert_unchanged(dir)
+  assert(#lib.leftovers(dir) == 0, "temporaries left: " .. table.concat(lib.leftovers(dir), " "))
+end)
+
 lib.case("killed while writing (ulimit -f): old set intact, the next run cleans up and completes", function()
   local dir = fresh("fsize")
   -- 8 blocks of 512 bytes: the first temporaries fit, a larger one kills the run with SIGXFSZ.
