@@ -173,6 +173,10 @@ local BAD_CASES = {
   { "issue 8's overflowing padding", "huge_padding.lua",
     { { 5, "layer 'ovf': padding top 2097152 is more than the dilated kernel's extent - 1 + 64 (= 64)" },
       { 5, "layer 'ovf': padding bottom 2097152 is more than" } } },
+  { "top padding 100000", "padding_100000.lua",
+    { { 5, "layer 'tall_pad': padding top 100000 is more than the dilated kernel's extent - 1 + 64 (= 66)" } } },
+  { "NHWC, h = 65535, top padding 1048576", "nhwc_tall_padding.lua",
+    { { 5, "layer 'nhwc_pad': padding top 1048576 is more than the dilated kernel's extent - 1 + 64 (= 64)" } } },
   { "transposed kernel of 67108864 rows", "huge_kernel_transposed.lua",
     { { 5, "layer 'tall': kernel 67108864x1 has more than 65536 taps" } } },
   { "unroll full past its limit", "full_unroll_too_large.lua",
@@ -430,6 +434,25 @@ local function run_good_cases()
     check_fields(layers[5], { layout = "NCHW", dtype = "f64", n = 2, c = 4, w = 33, pad_left = 2, pad_right = 2,
       ow = 11, backward = true })
     check_fields(layers[6], { layout = "NCHW", dtype = "f64", n = 2, c = 5, w = 11, input_from = "e" })
+  end)
+
+  case("spec.validate: an importer's table, connected 1-D layers, messages under its labels", function()
+    local data = {
+      prefix = "m_",
+      defaults = { layout = "NHWC" },
+      layers = {
+        { name = "c1", op = "conv1d", input = { c = 2, w = 16 }, filters = 4, kernel = 3, padding = 1 },
+        { name = "c2", op = "conv1d", input = "c1", filters = 4, kernel = 3, stride = 2 },
+      },
+    }
+    local model, errors = spec.validate(data, { path = "net.onnx", labels = { "node 'Conv_0'", "node 'Conv_1'" } })
+    check(model ~= nil, "rejected:%s", errors and show(errors) or "")
+    check_fields(model.layers[2], { input_from = "c1", layout = "NHWC", c = 4, w = 16, ow = 7, rank = 1 })
+    data.layers[2].input = "c3"
+    model, errors = spec.validate(data, { path = "net.onnx", labels = { "node 'Conv_0'", "node 'Conv_1'" } })
+    check(model == nil, "accepted an unknown input")
+    check_equal(errors[1], "net.onnx: node 'Conv_1': input 'c3' names no layer of this spec (did you mean 'c1'?)",
+      "message")
   end)
 
   case("accepts: unroll override replaces every layer's unroll", function()
