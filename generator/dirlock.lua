@@ -1,4 +1,4 @@
--- An exclusive lock on an output directory that a killed holder cannot leave behind.
+-- A lock on an output directory (exclusive for writers, shared for --check) that a killed holder cannot leave behind.
 --
 -- Pure Lua cannot call flock(2), so a helper shell takes it with flock(1) on the directory
 -- itself (no lock file to plant or leave over) and holds it until its input ends. Its input
@@ -15,30 +15,35 @@ local function quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- The helper creates dir if needed and prints, one per line: its pid and the FIFO's private
+-- The helper ("$3" = exclusive) creates dir if needed and prints, one per line: its pid and the FIFO's private
 -- directory; "waiting" if another run holds the lock; then "locked", "noflock" (no flock(1) here),
 -- "unlockable" (flock(1) failed, e.g. a file system without locks), "busy" (timed out), "nodir"
 -- (dir cannot be created) or "error"; then the name of the caller's work directory, a fresh
 -- mktemp -d inside dir that nothing can be planted in (its name only: dir may hold a newline).
--- Without a lock the caller goes on unserialized.
+-- Without a lock the caller goes on unserialized. A shared helper ("$3" = shared) creates nothing:
+-- a missing dir is "nodir", and it prints an empty line for the work directory.
 local HELPER = [[
 t=$(mktemp -d) || exit 1
 mkfifo "$t/hold" || exit 1
 echo "$$ $t"
 exec 8<"$t/hold"
 s=locked
-if ! mkdir -p "$1"; then
-  s=nodir
+m=-x
+if [ "$3" = shared ]; then m=-s; [ -d "$1" ] || s=nodir; elif ! mkdir -p "$1"; then s=nodir; fi
+if [ $s = nodir ]; then
+  :
 elif command -v flock >/dev/null 2>&1; then
   exec 9<"$1"
-  flock -n -x -E 75 9; r=$?
-  if [ $r = 75 ]; then echo waiting; flock -x -E 75 -w "$2" 9; r=$?; fi
+  flock -n $m -E 75 9; r=$?
+  if [ $r = 75 ]; then echo waiting; flock $m -E 75 -w "$2" 9; r=$?; fi
   if [ $r = 75 ]; then s=busy; elif [ $r != 0 ]; then s=unlockable; fi
 else
   s=noflock
 fi
 d=
-case $s in locked|noflock|unlockable) d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error ;; esac
+if [ "$3" != shared ]; then
+  case $s in locked|noflock|unlockable) d=$(mktemp -d "$1/.convgen-XXXXXXXXXX") || s=error ;; esac
+fi
 echo "$s"
 echo "${d##*/}"
 exec cat <&8 >/dev/null
@@ -51,11 +56,12 @@ local WARNINGS = {
 
 -- Takes the lock on dir (created if missing; a relative path must not start with '-'), called
 -- label in messages; notes receives a line when the run has to wait. Returns a handle with
--- .workdir (a fresh private directory inside dir), .locked, and .warning when no lock could be
--- taken; or nil and a message. Release with dirlock.release(handle).
-function dirlock.acquire(dir, notes, label)
+-- .workdir (a fresh private directory inside dir; none when shared), .locked, and .warning when no
+-- lock could be taken; or nil, a message and the helper's status ("nodir" when dir is missing).
+-- Release with dirlock.release(handle).
+function dirlock.acquire(dir, notes, label, shared)
   local helper = io.popen("exec sh -c " .. quote(HELPER) .. " convgen-lock " .. quote(dir) .. " "
-    .. dirlock.WAIT_SECONDS)
+    .. dirlock.WAIT_SECONDS .. (shared and " shared" or " exclusive"))
   local pid, private = (helper:read("l") or ""):match("^(%d+) (.+)$")
   if not private then
     helper:close()
@@ -77,17 +83,18 @@ function dirlock.acquire(dir, notes, label)
     status = helper:read("l")
   end
   local workdir = helper:read("l")
-  if (status == "locked" or WARNINGS[status]) and workdir and workdir:find("^%.convgen%-") then
-    handle.locked, handle.workdir, handle.warning = status == "locked", dir .. "/" .. workdir, WARNINGS[status]
+  if (status == "locked" or WARNINGS[status]) and workdir and (shared or workdir:find("^%.convgen%-")) then
+    handle.locked, handle.warning = status == "locked", WARNINGS[status]
+    handle.workdir = not shared and dir .. "/" .. workdir or nil
     return handle
   end
   dirlock.release(handle)
   if status == "busy" then
     return nil, "another convgen run has held the lock on '" .. label .. "' for " .. dirlock.WAIT_SECONDS
-      .. " s; giving up"
+      .. " s; giving up", status
   end
-  if status == "nodir" then return nil, "cannot create output directory '" .. label .. "'" end
-  return nil, "cannot lock '" .. label .. "' or create a private directory in it"
+  if status == "nodir" then return nil, "cannot create output directory '" .. label .. "'", status end
+  return nil, "cannot lock '" .. label .. "' or create a private directory in it", status
 end
 
 function dirlock.release(handle)

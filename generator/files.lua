@@ -120,12 +120,18 @@ local function survey(dir, outputs)
 end
 
 -- Problems --check reports, in order: { name = ..., problem = "missing" | "differs" | "stale" | message }.
-function files.check(dir, outputs)
+-- It looks under a shared lock, so never at a set another run is halfway through renaming.
+function files.check(dir, outputs, notes)
+  notes = notes or function(message) io.stderr:write("convgen: ", message, "\n") end
   local problems = {}
-  local s = survey(dir, outputs)
-  if not s then -- no directory (or an unreadable one): nothing is there
+  local lock, err, status = dirlock.acquire(dir:find("^/") and dir or "./" .. dir, notes, dir, true)
+  local s = lock and survey(dir, outputs)
+  if lock then dirlock.release(lock) end
+  if not s and (status == "nodir" or lock) then -- no directory (or an unreadable one): nothing is there
     for _, out in ipairs(outputs) do problems[#problems + 1] = { name = out.name, problem = "missing" } end
     return problems
+  elseif not s then
+    return { { problem = err } }
   end
   for _, message in ipairs(s.refused) do problems[#problems + 1] = { problem = message } end
   for _, out in ipairs(s.changed) do

@@ -63,6 +63,23 @@ lib.case("a run waits while another holds the lock on OUTDIR, says so, then writ
   assert(which(lib.snapshot(dir)) == refs[1], "wrong set after waiting")
 end)
 
+lib.case("--check waits for a writer's lock too, and two --check runs share it", function()
+  local dir = lib.tmp .. "/checked"
+  assert(lib.generate(spec, dir) == 0)
+  local held = lib.tmp .. "/checked.marker"
+  local check = string.format("lua5.4 %s --check %s -o %s", quote(lib.generator), quote(spec), quote(dir))
+  local code, out = lib.run(string.format("flock -x %s sh -c 'touch \"$0\"; sleep 3' %s & holder=$!; "
+    .. "while [ ! -e %s ]; do sleep 0.05; done; %s; c=$?; "
+    .. "if kill -0 $holder 2>/dev/null; then echo holder still running; fi; wait; exit $c",
+    quote(dir), quote(held), quote(held), check))
+  assert(code == 0, out)
+  assert(out:find("waiting for another convgen run", 1, true), "no waiting message:\n" .. out)
+  assert(not out:find("holder still running", 1, true), "--check read while a writer held the lock")
+  code, out = lib.run(string.format("flock -s %s sh -c 'sleep 3' & sleep 0.5; %s; c=$?; wait; exit $c", quote(dir),
+    check))
+  assert(code == 0 and not out:find("waiting", 1, true), "--check waited for a shared holder:\n" .. out)
+end)
+
 lib.case("without flock(1) a run warns that it is not serialized and still writes the complete set", function()
   local bin, dir = lib.tmp .. "/bin", lib.tmp .. "/noflock"
   -- a PATH holding every tool the generator uses except flock
