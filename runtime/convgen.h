@@ -116,6 +116,44 @@ void cg_ref_conv_backward_weights_f64(const cg_conv_desc *d, const double *x, co
 void cg_ref_conv_transpose_f64(const cg_conv_desc *d, const double *x, const double *w,
                                const double *bias, double *y);
 
+/* ---- int8 (s8) reference and requantization (reference_s8.c) ----------------
+   TFLite's and CMSIS-NN's integer arithmetic (docs/int8.md), for tests and
+   hosts; written apart from the generator. */
+#include <stdint.h>
+
+/* Requantization of one s8 layer: zero points in [-128, 127]; per output
+   channel a multiplier of 0 or in [2^30, 2^31) and a shift in [-31, 30]
+   (TFLite's fixed-point form, real multiplier = multiplier * 2^(shift - 31));
+   the final clamp, -128 <= act_min <= act_max <= 127. */
+typedef struct {
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  const int32_t *multiplier; /* d->m entries */
+  const int32_t *shift;      /* d->m entries */
+  int32_t act_min, act_max;
+} cg_quant_s8;
+
+/* Results of cg_ref_conv_s8. */
+#define CG_REF_S8_OK 0
+#define CG_REF_S8_BAD_PARAMS 1 /* geometry or a quantization value out of range; y untouched */
+#define CG_REF_S8_OVERFLOW 2   /* some accumulator left int32 (saturated there); y written */
+
+/* gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties
+   toward +infinity; INT32_MIN * INT32_MIN gives INT32_MAX. */
+int32_t cg_srdhm_s32(int32_t a, int32_t b);
+/* gemmlowp's RoundingDivideByPOT: x / 2^exponent, ties away from zero; 0 <= exponent <= 31. */
+int32_t cg_rounding_divide_by_pot_s32(int32_t x, int exponent);
+/* TFLite's MultiplyByQuantizedMultiplier: x * 2^max(shift, 0) kept to 32
+   bits (two's complement), then cg_srdhm_s32 with the multiplier, then
+   cg_rounding_divide_by_pot_s32 by max(-shift, 0). */
+int32_t cg_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
+/* Direct s8 convolution of the whole batch: NCHW or NHWC by d->layout, weights
+   [M][C/groups][KH][KW] (NCHW) or HWIO (NHWC), int32 bias or NULL; padded taps
+   contribute nothing. d->activation is ignored: q's clamp is the activation.
+   Returns CG_REF_S8_OK, CG_REF_S8_BAD_PARAMS or CG_REF_S8_OVERFLOW. */
+int cg_ref_conv_s8(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t *x,
+                   const int8_t *w, const int32_t *bias, int8_t *y);
+
 #ifdef __cplusplus
 }
 #endif
