@@ -4,7 +4,6 @@
 -- reads (the portable path's order; the AVX-512 path reads the same arrays), converted
 -- from ONNX's order when the layout is NHWC.
 
-local emit = require("generator.emit")
 local template = require("generator.template")
 
 local weights = {}
@@ -31,16 +30,31 @@ local function reorder(L, values)
   return out
 end
 
-local function literal_lines(values, dtype)
+local format, find = string.format, string.find
+
+-- A C literal that reads back as exactly the stored value: nine significant digits
+-- always round-trip a float, seventeen a double. A folded f32 weight (a double) is
+-- rounded by the C compiler. (emit.element_literal looks for the shortest form too;
+-- with millions of weights that search costs seconds.) The importer has rejected
+-- non-finite values.
+local function literal(v, dtype)
+  local s = format(dtype == "f64" and "%.17g" or "%.9g", v)
+  if not find(s, "[.e]") then s = s .. ".0" end
+  return dtype == "f64" and s or (s .. "f")
+end
+
+-- The initializer's body, PER_LINE values to a line, as one string: a template line per
+-- row would cost seconds for a few million weights.
+local function literal_block(values, dtype)
   local lines, line = {}, {}
   for i, v in ipairs(values) do
-    line[#line + 1] = emit.element_literal(v, dtype) .. ","
+    line[#line + 1] = literal(v, dtype) .. ","
     if #line == PER_LINE or i == #values then
-      lines[#lines + 1] = table.concat(line, " ")
+      lines[#lines + 1] = "  " .. table.concat(line, " ")
       line = {}
     end
   end
-  return lines
+  return table.concat(lines, "\n")
 end
 
 local function shape_text(L, dims)
@@ -66,8 +80,8 @@ function weights.files(template_dir, model, plans, imported, model_name)
         weight_doc = L.op == "conv2d"
           and (nchw and "[M][C/groups][KH][KW]" or "[KH][KW][C/groups][M]")
           or (nchw and "[C][M/groups][KH][KW]" or "[KH][KW][M/groups][C]"),
-        weight_lines = literal_lines(reorder(L, source.weights), L.dtype),
-        bias_lines = source.bias and literal_lines(source.bias, L.dtype),
+        weight_block = literal_block(reorder(L, source.weights), L.dtype),
+        bias_block = source.bias and literal_block(source.bias, L.dtype),
         call = p.sym .. (L.op == "conv2d" and "_conv" or "_conv_transpose"),
         x = shape_text(L, nchw and { L.n, L.c, L.h, L.w } or { L.n, L.h, L.w, L.c }),
         y = shape_text(L, nchw and { L.n, L.m, L.oh, L.ow } or { L.n, L.oh, L.ow, L.m }),

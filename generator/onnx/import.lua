@@ -243,6 +243,17 @@ local function values_of(state, tensor, expected_type, what)
   return copy
 end
 
+-- "NaN at index 7" or "infinity ..." for the first value that is not finite, or for
+-- f32 beyond the largest float (a folded weight can overflow), else nil.
+local function first_non_finite(values, dtype)
+  local limit = dtype == "f32" and FLT_MAX or DBL_MAX
+  for i, v in ipairs(values or {}) do
+    if v ~= v then return string.format("NaN at index %d", i - 1) end
+    if v > limit or v < -limit then return string.format("infinity at index %d", i - 1) end
+  end
+  return nil
+end
+
 local function conv_layer(state, node, index)
   local fail = state.fail
   local transposed = node.op_type == "ConvTranspose"
@@ -335,6 +346,12 @@ local function conv_layer(state, node, index)
   end
   fuse_following(state, layer)
   layer.has_bias = layer.has_bias or layer.bias ~= nil
+  local bad = first_non_finite(layer.weights, dtype) or first_non_finite(layer.bias, dtype)
+  if bad then
+    fail(string.format("the %sweights or bias hold %s, which C cannot store as a constant", #layer.fused > 0
+      and "folded " or "", bad))
+    return nil
+  end
   return layer
 end
 

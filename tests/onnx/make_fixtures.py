@@ -315,6 +315,13 @@ def bad_models(rng):
     model = helper.make_model(helper.make_graph([reshape, conv], "unknown_shape", x, y, [shape, w]),
                               opset_imports=OPSET)
     save("bad_unknown_shape", model, [])
+    conv = helper.make_node("Conv", ["x", "w"], ["t"], name="conv", kernel_shape=[3, 3])
+    bn_params = [numpy_helper.from_array(np.array([v], np.float32), n)
+                 for n, v in (("s", 1.0), ("b", 0.0), ("m", 0.0), ("v", -1.0))]
+    bn = helper.make_node("BatchNormalization", ["t", "s", "b", "m", "v"], ["y"], name="bn")
+    model = helper.make_model(helper.make_graph([conv, bn], "negative_variance", x, y, [w] + bn_params),
+                              opset_imports=OPSET)
+    save("bad_negative_variance", model, [])
 
 
 def main():

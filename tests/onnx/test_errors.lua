@@ -72,6 +72,9 @@ local function main()
   expect_error("unknown shape", FIXTURES .. "/bad_unknown_shape/model.onnx",
     "node 'conv' (Conv): the shape of input 'r' is unknown; run ONNX shape inference")
 
+  expect_error("BatchNormalization with a negative variance", FIXTURES .. "/bad_negative_variance/model.onnx",
+    "node 'conv' (Conv): the folded weights or bias hold NaN at index 0, which C cannot store as a constant")
+
   io.stdout:write(string.format("%d cases, %d failed\n", count, failures))
   return failures == 0 and 0 or 1
 end
