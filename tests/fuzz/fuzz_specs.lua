@@ -80,9 +80,16 @@ local function run_in_process(path)
   budget.cpu_deadline = os.clock() + 6
   local plans = {}
   for index, layer in ipairs(model.layers) do
-    local ok, planned = work_limit.run(budget, plan.layer, layer, {})
+    local ok, planned, problem = work_limit.run(budget, plan.layer, layer, {})
     if not ok then
       return "work_limit"
+    end
+    if not planned then
+      -- The planner may refuse a layer past a hard limit of the generated code.
+      if type(problem) ~= "string" then
+        return nil, "plan.layer returned nothing and no reason"
+      end
+      return "refused"
     end
     plans[index] = planned
   end
