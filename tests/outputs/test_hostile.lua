@@ -158,9 +158,9 @@ lib.case("killed while writing (ulimit -f): old set intact, the next run cleans 
 end)
 
 -- Many layers, the new one first: its files are renamed first, so their appearance marks the
--- start of the renames, and about 120 renames follow.
+-- start of the renames, and about 80 renames follow.
 local many_old, many_new = { }, { "e" }
-for i = 1, 59 do
+for i = 1, 39 do
   many_old[i], many_new[i + 1] = "n" .. i, "n" .. i
 end
 many_old[#many_old + 1] = "d"
