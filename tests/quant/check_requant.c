@@ -1,4 +1,4 @@
-/* Requantization unit tests: the runtime's TFLite arithmetic (reference_s8.c) on the hard values, against hand-worked results and an independent 128-bit formulation. */
+/* Requantization unit tests: the runtime's TFLite arithmetic (reference_s8.c, requant_s8.h) on the hard values, against hand-worked results and an independent 128-bit formulation. */
 /* The independent formulation works on exact 128-bit integers with floor
    shifts and states each rounding rule as a comparison with the half-way
    point, where the runtime uses gemmlowp's nudge-and-truncate and mask-and-
@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "convgen.h"
+#include "requant_s8.h"
 
 #if !defined(__SIZEOF_INT128__)
 #error "check_requant needs a compiler with a 128-bit integer type (gcc, clang)"
@@ -68,9 +69,12 @@ static int32_t model_mbqm(int32_t x, int32_t mult, int shift) {
 
 /* ---- cases ------------------------------------------------------------------ */
 
+/* The reference's and the kernels' (requant_s8.h) forms against the model. */
 static void check_all_paths(int32_t x, int32_t mult, int shift) {
-  expect("MultiplyByQuantizedMultiplier", cg_multiply_by_quantized_multiplier(x, mult, shift),
-         model_mbqm(x, mult, shift), x, mult, shift);
+  const int32_t want = model_mbqm(x, mult, shift);
+  expect("MultiplyByQuantizedMultiplier", cg_multiply_by_quantized_multiplier(x, mult, shift), want, x, mult,
+         shift);
+  expect("cg_requantize_s32", cg_requantize_s32(x, mult, shift), want, x, mult, shift);
 }
 
 /* Worked by hand from the definitions (docs/int8.md). */
@@ -109,6 +113,9 @@ static void check_hand_values(void) {
   expect("mbqm shift -31", cg_multiply_by_quantized_multiplier(INT32_MAX, INT32_MAX, -31), 1, INT32_MAX,
          INT32_MAX, -31);
   expect("mbqm shift 30", cg_multiply_by_quantized_multiplier(1, 1 << 30, 30), 1 << 29, 1, 1 << 30, 30);
+  expect("requantize double rounding", cg_requantize_s32(1, 1 << 30, -1), 1, 1, 1 << 30, -1);
+  expect("requantize 2^30 * 2 wraps", cg_requantize_s32(1 << 30, 1 << 30, 1), -(1 << 30), 1 << 30, 1 << 30, 1);
+  expect("requantize shift -31", cg_requantize_s32(INT32_MIN, INT32_MAX, -31), -1, INT32_MIN, INT32_MAX, -31);
 }
 
 /* Exact ties of each rounding, in both directions, checked for the rule as
@@ -149,6 +156,9 @@ static int check_ties(void) {
            (int32_t)(2 * h), 1 << 30, -e);
     expect("mbqm tie -", cg_multiply_by_quantized_multiplier((int32_t)(-2 * h), 1 << 30, -e), -2,
            (int32_t)(-2 * h), 1 << 30, -e);
+    expect("requantize tie +", cg_requantize_s32((int32_t)(2 * h), 1 << 30, -e), 2, (int32_t)(2 * h), 1 << 30, -e);
+    expect("requantize tie -", cg_requantize_s32((int32_t)(-2 * h), 1 << 30, -e), -2, (int32_t)(-2 * h), 1 << 30,
+           -e);
     ties += 2;
   }
   return ties;
