@@ -18,10 +18,12 @@ function cli.is_model(path)
 end
 
 -- cli.load(path, opts) -> model, nil, imported | nil, errors
--- opts.batch, opts.layout, opts.unroll as parsed by convgen.lua.
+-- opts.batch, opts.layout, opts.unroll, opts.prefix as parsed by convgen.lua.
 function cli.load(path, opts)
   local imported, errors = import.load(path, { batch = opts.batch, layout = opts.layout })
   if not imported then return nil, errors end
+  -- Validated with the prefix the symbols will have (length, keywords, clashes).
+  if opts.prefix then imported.spec.prefix = opts.prefix end
   local overrides = opts.unroll and { unroll = opts.unroll } or nil
   local model, problems = spec.validate(imported.spec, { path = path, labels = imported.labels, overrides = overrides })
   if not model then return nil, problems end
