@@ -1,6 +1,6 @@
 -- ONNX importer: turns a .onnx file into the plain spec table spec.validate() takes, plus baked weights.
 --
--- One layer per Conv/ConvTranspose node (1-D as h = 1), with a following
+-- One layer per Conv/ConvTranspose node (1-D ones as conv1d layers), with a following
 -- BatchNormalization folded into its weights and a following Relu/Clip fused as its
 -- activation when the tensor in between has no other reader. Every other node is listed
 -- in result.others for --report: the user's code provides it.
@@ -203,7 +203,9 @@ local function fuse_following(state, layer)
   local tensor = layer.y
   if layer.baked then
     local node, index = only_reader(state, tensor)
+    local training = node and node.attributes.training_mode and node.attributes.training_mode.i == 1
     if node and node.op_type == "BatchNormalization" and #node.outputs == 1 and node.inputs[1] == tensor
+      and not training
       and fold_batchnorm(state, layer, node) then
       state.claimed[index] = true
       layer.fused[#layer.fused + 1] = graph.node_label(node, index)
