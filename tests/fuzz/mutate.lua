@@ -96,7 +96,7 @@ local function copy(value)
   end
   local result = {}
   for key, item in pairs(value) do
-    result[key] = copy(item)
+    result[key] = item == mutate.BIG and item or copy(item)
   end
   return result
 end
@@ -160,6 +160,10 @@ local MUTATIONS = {
       spec.layers[math.random(#spec.layers + 1)] = strange_value()
     end
   end,
+  function(spec) -- a huge table, built by a loop in the spec (up to and past the value limit)
+    spec.big_table = pick({ 1000, 100000, limits.max_values + 1 })
+    some_layer(spec)[pick(LAYER_KEYS)] = mutate.BIG
+  end,
   function(spec) -- the layers container itself
     spec.layers = pick({ {}, "layers", { [0] = mutate.layer(0) }, { x = mutate.layer(1) } })
   end,
@@ -194,7 +198,13 @@ local function number_text(value)
   return string.format("%.17g", value)
 end
 
+-- Stands for the table the spec builds with a loop (see mutate.source).
+mutate.BIG = setmetatable({}, { __name = "big table" })
+
 local function value_text(value, indent)
+  if value == mutate.BIG then
+    return "big"
+  end
   local kind = type(value)
   if kind == "number" then
     return number_text(value)
@@ -225,7 +235,11 @@ end
 -- Lua source for `spec`: a literal table, one layer per line, or built by a loop when
 -- the spec repeats its layers.
 function mutate.source(spec)
-  local lines = { "-- fuzzed spec", "local math_mininteger = 1 << 63" }
+  local lines = { "-- fuzzed spec", "local math_mininteger = 1 << 63", "local big = {}" }
+  if spec.big_table then
+    lines[#lines + 1] = string.format("for i = 1, %d do big[i] = { i, 'x' } end", spec.big_table)
+    spec.big_table = nil
+  end
   local repeats = spec.repeat_layers
   spec.repeat_layers = nil
   if repeats then
