@@ -109,9 +109,13 @@ end
 local callgraph_support = {}
 local function has_callgraph(cc)
   if callgraph_support[cc] == nil then
+    local probe = outdir .. "/callgraph_probe.c"
+    local f = assert(io.open(probe, "w"))
+    f:write("int probe(void);\nint probe(void) { return 0; }\n")
+    f:close()
     callgraph_support[cc] = os.execute(string.format(
-      "echo 'int f(void);int f(void){return 0;}' | %s -fstack-usage -fcallgraph-info=su -x c -c - -o /dev/null "
-      .. ">/dev/null 2>&1", cc)) == true
+      "%s -fstack-usage -fcallgraph-info=su -c %s -o %s >/dev/null 2>&1", cc, quote(probe),
+      quote(outdir .. "/callgraph_probe.o"))) == true
   end
   return callgraph_support[cc]
 end
