@@ -284,8 +284,10 @@ local function child_script()
 end
 
 local function child_command(path, limits)
+  -- Where our own hard limit is already lower, the child keeps that lower limit.
   local script = string.format(
-    "ulimit -v %d && ulimit -t %d || exit %d; exec \"$0\" \"$@\" 2>&1",
+    "{ ulimit -v %d || ulimit -v \"$(ulimit -H -v)\"; } 2>/dev/null && "
+    .. "{ ulimit -t %d || ulimit -t \"$(ulimit -H -t)\"; } 2>/dev/null || exit %d; exec \"$0\" \"$@\" 2>&1",
     limits_table.hard_memory_kb, limits_table.hard_cpu_seconds, NO_ULIMIT_STATUS)
   local words = { "sh", "-c", script, interpreter(), child_script(), path,
     tostring(limits.instructions), tostring(limits.memory_kb), tostring(limits.cpu_seconds) }
