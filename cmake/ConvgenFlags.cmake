@@ -15,6 +15,7 @@ if(CONVGEN_NATIVE)
   endif()
 endif()
 if(CONVGEN_SANITIZE)
+  set(CONVGEN_OPTIMIZE inherit) # kernels at the (Debug) build type's level, like everything else here
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
