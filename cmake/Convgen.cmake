@@ -40,6 +40,11 @@ endif()
 # they need is kept in global properties.
 set_property(GLOBAL PROPERTY CONVGEN_ROOT "${CONVGEN_ROOT}")
 set_property(GLOBAL PROPERTY CONVGEN_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+# What generated code depends on, globbed once per configure (a glob repeated per
+# target fails the configure if a file appears in between).
+file(GLOB_RECURSE _convgen_generator_files CONFIGURE_DEPENDS
+  "${CONVGEN_ROOT}/generator/*.lua" "${CONVGEN_ROOT}/templates/*.in")
+set_property(GLOBAL PROPERTY CONVGEN_GENERATOR_FILES "${_convgen_generator_files}")
 
 find_program(CONVGEN_LUA NAMES lua5.4 lua54)
 if(NOT CONVGEN_LUA)
@@ -129,8 +134,7 @@ function(convgen_add_kernels)
   set(sources ${outputs})
   list(FILTER sources INCLUDE REGEX "\\.c$")
 
-  file(GLOB_RECURSE generator_files CONFIGURE_DEPENDS
-    "${root}/generator/*.lua" "${root}/templates/*.in")
+  get_property(generator_files GLOBAL PROPERTY CONVGEN_GENERATOR_FILES)
   set(stamp "${outdir}/.convgen.stamp")
   add_custom_command(
     OUTPUT "${stamp}"
