@@ -38,9 +38,16 @@ function work_limit.run(budget, fn, ...)
       end
     end
   end
+  -- Keep the traceback of where an ordinary error happened: it is re-raised from here.
+  local function handler(problem)
+    if type(problem) == "table" and problem.work_limit then
+      return problem
+    end
+    return debug.traceback(tostring(problem), 2)
+  end
   local saved = table.pack(debug.gethook())
   debug.sethook(hook, "", STEP)
-  local results = table.pack(pcall(fn, ...))
+  local results = table.pack(xpcall(fn, handler, ...))
   debug.sethook(table.unpack(saved, 1, saved.n))
   if not results[1] and type(results[2]) == "table" and results[2].work_limit then
     collectgarbage("collect")
