@@ -60,6 +60,30 @@ for how in subdir fetchcontent; do
   run_consumer "$how" "$b" "$b/consumer_kernels"
 done
 
+# 1b. A parent that picks an older CPU itself: configuring must warn exactly when this CPU runs a
+# SIMD path the generated code offers (the flags then compile it out). x86-64 hosts only.
+b="$work/oldcpu"
+if [ "$(uname -m)" = x86_64 ]; then
+  cmake -S "$here/subdir" -B "$b" -DCMAKE_C_COMPILER="$cc" -DCONVGEN_SOURCE_DIR="$root" -DCMAKE_C_FLAGS=-march=x86-64 \
+    > "$b.configure.log" 2>&1 || { cat "$b.configure.log"; fail "oldcpu: configure"; }
+  lost=""
+  for p in $(offered_paths "$b/consumer_kernels"); do
+    case $p in
+      avx512) grep -qw avx512f /proc/cpuinfo 2>/dev/null && lost="$lost $p" ;;
+      avx2) grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && lost="$lost $p" ;;
+    esac
+  done
+  if [ -n "$lost" ]; then
+    grep -q "CMake Warning" "$b.configure.log" || fail "oldcpu: the CPU runs$lost but configuring did not warn"
+    echo "consumers: oldcpu: warned that$lost is compiled out"
+  elif grep -q "CMake Warning" "$b.configure.log"; then
+    cat "$b.configure.log"
+    fail "oldcpu: a warning although this CPU runs none of the offered paths"
+  else
+    echo "consumers: oldcpu: no warning (this CPU runs none of the offered SIMD paths)"
+  fi
+fi
+
 # 2. cmake --install into a prefix, then find_package(convgen).
 cmake -S "$root" -B "$work/convgen" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
   -DCONVGEN_BUILD_TESTS=OFF -DCONVGEN_BUILD_BENCH=OFF -DCONVGEN_BUILD_EXAMPLES=OFF \
