@@ -191,7 +191,7 @@ function(convgen_add_kernels)
   # the silent slowdown this warns about.
   if(lost_names AND NOT CG_ISA)
     string(REPLACE ";" ", " lost_text "${lost_names}")
-    message(WARNING "convgen: ${CG_TARGET}: the generated code has a ${lost_text} path and this machine's CPU runs "
+    message(WARNING "convgen: ${CG_TARGET}: the generated code has the ${lost_text} path and this machine's CPU runs "
                     "it, but the flags compile it out (the parent's C flags select another CPU). Pass ISA native "
                     "(or avx512/avx2) to convgen_add_kernels for it, or ISA portable to make the choice explicit.")
   endif()
