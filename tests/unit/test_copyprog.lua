@@ -137,15 +137,18 @@ local function check_im2col(L, ops, channels, first_row, rows, env)
   end
 end
 
-local function check_col2im(L, ops)
-  local entries = col_entries(L, L.c, L.layout == "NCHW" and L.h * L.w or L.c, 0, L.oh)
+-- col2im of channels 0..channels-1 into an image zeroed by the program itself, or beforehand (prezeroed:
+-- the per-group programs accumulate into an image their caller zeroed).
+local function check_col2im(L, ops, channels, prezeroed)
+  local cstride = L.layout == "NCHW" and L.h * L.w or L.c
+  local entries = col_entries(L, channels, cstride, 0, L.oh)
   local col = buffer(#entries, "col", function(i) return 1 + 3 * i end)
   local expected = {}
   for i = 0, image_size(L) - 1 do expected[i] = 0 end
   for _, e in ipairs(entries) do
     if e[2] then expected[e[2]] = expected[e[2]] + col.cells[e[1]] end
   end
-  local img = buffer(image_size(L), "dx")
+  local img = buffer(image_size(L), "dx", prezeroed and function() return 0 end)
   run(ops, img, col)
   for i = 0, image_size(L) - 1 do
     if img.cells[i] ~= expected[i] then
@@ -170,7 +173,20 @@ local function random_layer(index)
   local groups = ({ 1, 1, 2 })[r(3)]
   if groups == 2 then raw.input.c, raw.filters = 2 * raw.input.c, 2 * raw.filters end
   raw.groups = groups
+  if r(5) == 1 then   -- conv_transpose2d: its col2im is the forward conv's, with input and output swapped
+    raw.op, raw.backward = "conv_transpose2d", nil
+    if raw.padding == "same" then raw.padding = 0 end
+  end
   return raw
+end
+
+-- The forward conv whose col2im a conv_transpose2d layer runs: L's output is its input.
+local function forward_of(L)
+  if L.op ~= "conv_transpose2d" then return L end
+  local F = {}
+  for key, value in pairs(L) do F[key] = value end
+  F.c, F.h, F.w, F.m, F.oh, F.ow = L.m, L.oh, L.ow, L.c, L.h, L.w
+  return F
 end
 
 -- The layer validated, with the given unroll mode, or nil when the random sizes do not fit.
@@ -183,7 +199,7 @@ local function validated(raw, unroll)
 end
 
 local function describe(L)
-  return string.format("%s c%d %dx%d k%dx%d s%dx%d d%dx%d pad %d,%d,%d,%d groups %d", L.layout, L.c, L.h, L.w,
+  return string.format("%s %s c%d %dx%d k%dx%d s%dx%d d%dx%d pad %d,%d,%d,%d groups %d", L.op, L.layout, L.c, L.h, L.w,
     L.kh, L.kw, L.sh, L.sw, L.dh, L.dw, L.pad_top, L.pad_bottom, L.pad_left, L.pad_right, L.groups)
 end
 
@@ -279,9 +295,10 @@ end) end
 -- Programs planned for random layers, run against im2col / col2im from the definition -----------
 
 local LAYERS = 150
-case(string.format("%d random layers: planned im2col and col2im, loops and unrolled, match the definition", LAYERS),
+case(string.format("%d random layers: planned im2col/col2im (whole and per group; transposed too), loops and "
+  .. "unrolled, match the definition", LAYERS),
   function()
-    local checked, index = 0, 0
+    local checked, index, seen = 0, 0, { transposed = 0, im2col_group = 0, col2im_group = 0 }
     while checked < LAYERS do
       index = index + 1
       local raw = random_layer(index)
@@ -290,20 +307,35 @@ case(string.format("%d random layers: planned im2col and col2im, loops and unrol
         checked = checked + 1
         local ok, problem = pcall(function()
           local pl, pf = assert(plan.layer(loops)), assert(plan.layer(full))
-          equal(pl.im2col.mode, "loops", "im2col mode under unroll = loops")
-          equal(pf.im2col.mode, "full", "im2col mode under unroll = full")
-          check(not has_loop(pf.im2col.ops) and not has_loop(pf.col2im.ops), "unrolled programs have no loop")
-          check(count_statements(pf.im2col.ops) <= pf.im2col.unrolled_size, "merging never adds statements")
+          local F = forward_of(loops)
+          local cg = F.c // F.groups
           for _, p in ipairs({ pl, pf }) do
-            check_im2col(loops, p.im2col.ops, loops.c, 0, loops.oh)
-            check_col2im(loops, p.col2im.ops)
+            local mode = p == pl and "loops" or "full"
+            for _, name in ipairs({ "im2col", "col2im", "im2col_group", "col2im_group" }) do
+              local prog = p[name]
+              if prog then
+                equal(prog.mode, mode, name .. " mode under unroll = " .. mode)
+                if mode == "full" then
+                  check(not has_loop(prog.ops), "unrolled %s has no loop", name)
+                  check(count_statements(prog.ops) <= prog.unrolled_size, "merging never adds statements")
+                end
+              end
+            end
+            if p.im2col then check_im2col(F, p.im2col.ops, F.c, 0, F.oh) end
+            if p.col2im then check_col2im(F, p.col2im.ops, F.c, false) end
+            if p.im2col_group then check_im2col(F, p.im2col_group.ops, cg, 0, F.oh) end
+            if p.col2im_group then check_col2im(F, p.col2im_group.ops, cg, true) end
           end
+          if F ~= loops then seen.transposed = seen.transposed + 1 end
+          if pl.im2col_group then seen.im2col_group = seen.im2col_group + 1 end
+          if pl.col2im_group then seen.col2im_group = seen.col2im_group + 1 end
           -- Unrolling the loop form again gives the same copies.
-          check_im2col(loops, copyprog.finish(pl.im2col.ops, "full"), loops.c, 0, loops.oh)
+          if pl.im2col then check_im2col(F, copyprog.finish(pl.im2col.ops, "full"), F.c, 0, F.oh) end
         end)
         if not ok then error(describe(loops) .. ": " .. tostring(problem), 0) end
       end
     end
+    for what, count in pairs(seen) do check(count >= 5, "only %d layers had %s programs", count, what) end
   end)
 
 case("im2col in bands of output rows (small workspace budget) matches the definition, band by band", function()
