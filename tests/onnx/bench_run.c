@@ -1,4 +1,4 @@
-/* Times each baked layer's P_run against P_conv given the same weights copied to RAM (docs/onnx.md). */
+/* Times each baked layer's P_run against P_conv given the same weights copied to RAM, and checks they agree (docs/onnx.md). */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@ static unsigned char workspace[MODEL_WORKSPACE_BYTES + 64];
   do {                                                                                    \
     float *x = calloc(SYM##_INPUT_ELEMS, sizeof(float));                                   \
     float *y = malloc(SYM##_OUTPUT_ELEMS * sizeof(float));                                 \
+    float *y_conv = malloc(SYM##_OUTPUT_ELEMS * sizeof(float));                            \
     float *w = malloc(sizeof sym##_weights);                                               \
     float *b = malloc(sizeof sym##_bias);                                                  \
     void *ws = workspace + (64 - (uintptr_t)workspace % 64);                               \
@@ -33,17 +34,23 @@ static unsigned char workspace[MODEL_WORKSPACE_BYTES + 64];
       double t0 = now();                                                                  \
       sym##_run(x, y, ws);                                                                \
       double t1 = now();                                                                  \
-      sym##_conv(x, w, b, y, ws);                                                         \
+      sym##_conv(x, w, b, y_conv, ws);                                                    \
       t_run += t1 - t0;                                                                   \
       t_conv += now() - t1;                                                               \
     }                                                                                     \
     printf("%-10s P_run %8.1f us   P_conv %8.1f us   ratio %.3f\n", #sym, 1e6 * t_run / reps, \
            1e6 * t_conv / reps, t_run / t_conv);                                          \
-    free(x); free(y); free(w); free(b);                                                   \
+    if (memcmp(y, y_conv, SYM##_OUTPUT_ELEMS * sizeof(float)) != 0) {                     \
+      printf("%s: P_run and P_conv differ\n", #sym);                                      \
+      failed = 1;                                                                         \
+    }                                                                                     \
+    free(x); free(y); free(y_conv); free(w); free(b);                                     \
   } while (0);
 
 int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 200;
+  int failed = 0;
+  if (reps < 1) reps = 1;
   MODEL_RUN_F32(BENCH)
-  return 0;
+  return failed;
 }
