@@ -68,7 +68,7 @@ bench: setup-bench configure
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
 
-# Code size and RAM of the ResNet-8 example (host and Cortex-M4, unrolled vs loops): build/size/sizes.md
+# Code, stack and workspace bytes of the ResNet-8 example (host and Cortex-M4; workspace budgets): build/size/sizes.md (docs/size.md)
 .PHONY: size-report
 size-report: setup-demo
 	lua5.4 scripts/size_report.lua examples/resnet8/resnet8.lua --out $(BUILD)/size
