@@ -115,6 +115,15 @@ grep "convgen: consumer_kernels: kernel paths:" "$b.build.log" || fail "make: no
   fail "make: a second make rebuilt something"
 run_consumer make "$b" "$b/convgen-out"
 
+# The recipe as installed, with the installed runtime.
+b="$work/make-installed"
+mkdir -p "$b"
+(cd "$b" && make -f "$here/make/Makefile" CONVGEN_MK="$work/prefix/lib/cmake/convgen/convgen.mk" CC="$cc" -j $jobs) \
+  > "$b.build.log" 2>&1 || { cat "$b.build.log"; fail "make-installed: build"; }
+grep -q "$work/prefix/lib/libconvgen_runtime.a\|$work/prefix/lib/cmake/convgen/../../libconvgen_runtime.a" "$b.build.log" ||
+  fail "make-installed: did not link the installed runtime"
+run_consumer make-installed "$b" "$b/convgen-out"
+
 # A bad spec: its error printed once, make fails, nothing built.
 printf 'return { prefix = "bad_", layers = { { op = "conv2d", name = "x", input = { n = 1, c = 1, h = 4, w = 4 },\n  filters = 1, kernel = 9 } } }\n' \
   > "$work/bad.lua"
@@ -126,4 +135,4 @@ n=$(grep -c "bad.lua:2" "$work/bad.log" || true)
 [ "$n" = 1 ] || { cat "$work/bad.log"; fail "make: the spec error was printed $n times, not once"; }
 [ ! -e "$b/bad-out/bad_x.c" ] || fail "make: a bad spec wrote code"
 
-echo "consumers: OK (add_subdirectory, FetchContent, find_package after install, Makefile recipe)"
+echo "consumers: OK (add_subdirectory, FetchContent, find_package after install, Makefile recipe in tree and installed)"
