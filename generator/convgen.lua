@@ -6,6 +6,7 @@ package.path = ROOT .. "/?.lua;" .. package.path
 
 local spec = require("generator.spec")
 local plan = require("generator.plan")
+local plan_text = require("generator.plan_text")
 local emit = require("generator.emit")
 local report = require("generator.report")
 local files = require("generator.files")
@@ -34,6 +35,8 @@ options:
   -o, --output DIR      directory to write into (created if missing)
   --report, --list      print one line per layer (shapes, MACs, weight and
                         workspace bytes, unroll decisions); write nothing
+  --plan                print each layer's plan (every decision planning made, as
+                        Lua table syntax; docs/architecture.md); write nothing
   --check               write nothing; exit 1 and name the files in OUTDIR that
                         are missing, differ from what would be generated, or
                         are stale (listed in the manifest, no longer generated)
@@ -86,6 +89,8 @@ local function parse_args(argv)
       opts.mode = "report"
     elseif a == "--check" then
       opts.mode = "check"
+    elseif a == "--plan" then
+      opts.mode = "plan"
     elseif a == "--list-files" then
       opts.mode = "list-files"
     elseif a == "--unroll" then
@@ -124,7 +129,9 @@ local function parse_args(argv)
     i = i + 1
   end
   if not opts.spec then usage_error("no spec file given") end
-  if opts.mode ~= "report" and not opts.outdir then usage_error("no output directory given (-o OUTDIR)") end
+  if opts.mode ~= "report" and opts.mode ~= "plan" and not opts.outdir then
+    usage_error("no output directory given (-o OUTDIR)")
+  end
   return opts
 end
 
@@ -160,10 +167,22 @@ local function main(argv)
   end
   local plans = {}
   for i, layer in ipairs(model.layers) do
-    local ok, planned = work_limit.run(budget, plan.layer, layer, { unroll_budget = opts.unroll_budget,
+    local ok, planned, problem = work_limit.run(budget, plan.layer, layer, { unroll_budget = opts.unroll_budget,
       workspace_budget = opts.workspace_budget, no_simd = opts.no_simd })
     if not ok then return too_much_work(layer, planned) end
+    if not planned then   -- past a hard limit of the generated code (plan.lua)
+      io.stderr:write(model.path, ":", layer.line or 1, ": layer '", layer.name, "': ", problem, "\n")
+      return 1
+    end
     plans[i] = planned
+  end
+
+  if opts.mode == "plan" then
+    for i, p in ipairs(plans) do
+      io.stdout:write(string.format("-- %s:%d: layer '%s'\n", model.path, model.layers[i].line or 1,
+        model.layers[i].name), plan_text.render(p), "\n")
+    end
+    return 0
   end
 
   if opts.mode == "report" then

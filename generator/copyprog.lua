@@ -53,6 +53,43 @@ function copyprog.format_offset(off)
   return s
 end
 
+-- buf + off as C, parenthesized so no out-of-range pointer is formed on the way.
+function copyprog.pointer(buf, off)
+  local s = copyprog.format_offset(off)
+  if s == "0" then return buf end
+  if #off.terms == 0 then return buf .. " + " .. s end
+  return buf .. " + (" .. s .. ")"
+end
+
+-- The largest magnitude any index of the program, or any partial sum C forms on the way,
+-- can take: each offset's terms at their loop variables' extreme values, plus its constant,
+-- plus the run's length. Planning checks it against the C int range (plan.MAX_INDEX).
+function copyprog.max_index(ops, ranges)
+  ranges = ranges or {}
+  local largest = 0
+  local function reach(off, run)
+    if not off then return end
+    local total = math.abs(off.k) + run
+    for _, t in ipairs(off.terms) do
+      local r = ranges[t[1]] or error("offset term '" .. t[1] .. "' outside its loop")
+      total = total + math.abs(t[2]) * r
+    end
+    if total > largest then largest = total end
+  end
+  for _, op in ipairs(ops) do
+    if op.kind == "loop" then
+      local saved = ranges[op.var]
+      ranges[op.var] = math.max(math.abs(op.lo), math.abs(op.hi - 1))
+      largest = math.max(largest, copyprog.max_index(op.body, ranges), math.abs(op.hi))
+      ranges[op.var] = saved
+    elseif op.kind ~= "comment" then
+      reach(op.dst, op.count * (op.kind == "add" and op.stride or 1))
+      reach(op.src, op.count * (op.kind == "copy" and op.stride or 1))
+    end
+  end
+  return largest
+end
+
 -- Statement counting and unrolling -------------------------------------------
 
 -- Statements the op list needs when every loop is unrolled. Runs that are not

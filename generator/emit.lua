@@ -1,31 +1,19 @@
 -- Emission: fills the templates for every planned layer and returns the files' names and contents.
 
 local copyprog = require("generator.copyprog")
-local gradients = require("generator.gradients")
 local report = require("generator.report")
 local template = require("generator.template")
+local types = require("generator.types")
 
 local emit = {}
 
 -- C literals ------------------------------------------------------------------
 
--- A double literal that reads back as exactly the same value.
-local function double_literal(value)
-  local s = string.format("%.17g", value)
-  if tonumber(string.format("%.15g", value)) == value then s = string.format("%.15g", value) end
-  if not s:find("[.eEn]") then s = s .. ".0" end
-  return s
-end
+local double_literal = types.double_literal
 
--- A literal of the layer's element type; f32 values are rounded to float first,
--- so the literal is the float the spec's number becomes in PyTorch.
+-- A literal of the layer's element type (generator/types.lua).
 local function element_literal(value, dtype)
-  if dtype == "f64" then return double_literal(value) end
-  local as_float = string.unpack("<f", string.pack("<f", value))
-  local s = string.format("%.9g", as_float)
-  if tonumber(string.format("%.7g", as_float)) == as_float then s = string.format("%.7g", as_float) end
-  if not s:find("[.eEn]") then s = s .. ".0" end
-  return s .. "f"
+  return types.literal(types.get(dtype), value)
 end
 
 -- Helpers visible to every template ---------------------------------------------
@@ -46,13 +34,7 @@ function helpers.elem(buf, off, extra)
   return buf .. "[" .. offset_sum(off, extra) .. "]"
 end
 
--- buf + off, parenthesized so no out-of-range pointer is formed on the way.
-function helpers.pointer(buf, off)
-  local s = copyprog.format_offset(off)
-  if s == "0" then return buf end
-  if #off.terms == 0 then return buf .. " + " .. s end
-  return buf .. " + (" .. s .. ")"
-end
+helpers.pointer = copyprog.pointer
 
 -- Whether a copy program reads its source buffer at all.
 function helpers.program_reads(ops)
@@ -112,74 +94,6 @@ local function activation_expr(act, dtype, v)
     v, lit(act.lo), lit(act.lo), v, lit(act.hi), lit(act.hi), v)
 end
 
--- The fused convolution's loops and GEMM operands as C expressions.
-local function conv_steps(p)
-  local L = p.layer
-  local off = copyprog.offset
-  local function ptr(buf, k, ...) return helpers.pointer(buf, off(k, ...)) end
-  local nchw = L.layout == "NCHW"
-  local batch_in_gemm = p.direct_gemm and not nchw  -- NHWC 1x1: all images are one matrix
-  local loops = {}
-  if L.n > 1 and not batch_in_gemm then loops[#loops + 1] = { var = "n", count = L.n } end
-  if L.groups > 1 then loops[#loops + 1] = { var = "g", count = L.groups } end
-  -- Pointer strides of the loop variables; 0 drops a variable that has no loop.
-  local n_step_in = (L.n > 1 and not batch_in_gemm) and L.c * p.hw or 0
-  local n_step_out = (L.n > 1 and not batch_in_gemm) and L.m * p.ohow or 0
-  local grouped = L.groups > 1
-  local s = { loops = loops, gemm_fn = "cg_gemm_" .. p.elem.suffix }
-  local im2col_fn = p.im2col_group and "im2col_group" or (p.sym .. "_im2col")
-
-  if nchw then
-    local group_input = ptr("x", 0, "n", n_step_in, "g", grouped and p.cg * p.hw or 0)
-    if p.direct_gemm then
-      s.b, s.ldb = group_input, p.hw
-      s.gemm_doc = string.format("y[%d x %d] = w[%d x %d] * x[%d x %d]: the image already is the matrix",
-        p.mg, p.ohow, p.mg, p.kg, p.kg, p.ohow)
-    else
-      s.im2col_call = string.format("%s(%s, col);", im2col_fn, group_input)
-      s.b, s.ldb = "col", p.ohow
-      s.gemm_doc = string.format("y[%d x %d] = w[%d x %d] * col[%d x %d]", p.mg, p.ohow, p.mg, p.kg, p.kg, p.ohow)
-    end
-    s.gemm_m, s.gemm_n, s.gemm_k = p.mg, p.ohow, p.kg
-    s.a, s.lda = ptr("w", 0, "g", grouped and p.mg * p.kg or 0), p.kg
-    s.c, s.ldc = ptr("y", 0, "n", n_step_out, "g", grouped and p.mg * p.ohow or 0), p.ohow
-    s.rows, s.cols, s.ld, s.out = p.mg, p.ohow, p.ohow, s.c
-    s.bias_per_row = true
-  else
-    local rows = batch_in_gemm and L.n * p.ohow or p.ohow
-    local group_input = ptr("x", 0, "n", n_step_in, "g", grouped and p.cg or 0)
-    if p.direct_gemm then
-      s.a, s.lda = group_input, L.c
-      s.gemm_doc = string.format("y[%d x %d] = x[%d x %d] * w[%d x %d]: the batch already is the matrix",
-        rows, p.mg, rows, p.kg, p.kg, p.mg)
-    else
-      s.im2col_call = string.format("%s(%s, col);", im2col_fn,
-        p.im2col_group and group_input or ptr("x", 0, "n", n_step_in))
-      s.a, s.lda = "col", p.kg
-      s.gemm_doc = string.format("y[%d x %d] = col[%d x %d] * w[%d x %d]", rows, p.mg, rows, p.kg, p.kg, p.mg)
-    end
-    s.gemm_m, s.gemm_n, s.gemm_k = rows, p.mg, p.kg
-    s.b, s.ldb = ptr("w", 0, "g", grouped and p.mg or 0), L.m
-    s.c, s.ldc = ptr("y", 0, "n", n_step_out, "g", grouped and p.mg or 0), L.m
-    s.rows, s.cols, s.ld, s.out = rows, p.mg, L.m, s.c
-    s.bias_per_row = false
-  end
-  s.gemm_pad = string.rep(" ", #s.gemm_fn + 1)
-  s.bias_base = function(var)
-    if L.groups > 1 then return string.format("g * %d + %s", p.mg, var) end
-    return var
-  end
-  s.summary = string.format("%s%s%s",
-    p.direct_gemm and "1x1 unit-stride layer as a plain GEMM" or "im2col into the workspace, then one GEMM",
-    #loops > 0 and " per " or "",
-    table.concat((function()
-      local names = {}
-      for _, l in ipairs(loops) do names[#names + 1] = l.var == "n" and "image" or "group" end
-      return names
-    end)(), " and "))
-  return s
-end
-
 -- AVX-512 helpers ----------------------------------------------------------------
 
 -- A (masked) unaligned load of 16 floats at buf + offset.
@@ -204,101 +118,6 @@ local function vector_activation(act, reg)
   return string.format("_mm512_min_ps(%s, _mm512_max_ps(%s, %s))", splat(act.hi), splat(act.lo), reg)
 end
 
--- Tile loops of the AVX-512 driver: one site per distinct tile size.
-local function tile_sites(list, index, var)
-  local sites, start = {}, 0
-  for i, t in ipairs(list) do
-    local site = { index = index .. (i > 1 and i or ""), var = var, count = t.count, size = t.size, start = start }
-    site.value = t.count > 1 and var or tostring(start)
-    site.expr = start == 0 and string.format("%s * %d", site.index, t.size)
-      or string.format("%d + %s * %d", start, site.index, t.size)
-    sites[#sites + 1] = site
-    start = start + t.count * t.size
-  end
-  return sites
-end
-
-local function plus(base, term)
-  if term == "0" or term == 0 then return base end
-  return base .. " + " .. term
-end
-
--- Everything the AVX-512 driver template prints besides the kernels.
-local function fast_driver(p)
-  local L, f = p.layer, p.fast
-  local grouped = L.groups > 1 and f.kind ~= "depthwise"
-  local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
-  local src = f.source == "input" and "image" or "stage"
-  f.group_prologue, f.row_prologue = {}, {}
-  local g = f.group_prologue
-  if L.layout == "NCHW" then
-    if f.source == "im2col" then
-      g[#g + 1] = p.im2col_group and string.format("im2col_group(%s, stage);", plus("image", gvar(p.cg * p.hw)))
-        or string.format("%s_im2col(image, stage);", p.sym)
-    elseif f.source == "padded" or f.source == "staged" then
-      src = plus("stage", gvar(p.cg * f.b_cstride))
-    else
-      src = plus("image", gvar(p.cg * p.hw))
-    end
-    g[#g + 1] = "const float *b_src = " .. src .. ";"
-    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg * p.kg)) .. ";"
-    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg * p.ohow)) .. ";"
-    f.row_loop = f.k_loop == "taps"
-    if f.row_loop then
-      f.row_prologue = {
-        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.row_pitch),
-        string.format("float *y_row = y_group + oh * %d;", L.ow),
-      }
-    else
-      g[#g + 1] = "const float *b_row = b_src;"
-      g[#g + 1] = "float *y_row = y_group;"
-    end
-    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
-    f.call = function(ct, rt)
-      local kn = f.find(rt.size, ct.size)
-      return string.format("%s(%s, %s, %s, %s);", kn.name,
-        plus("w_group", rt.value == "0" and "0" or (rt.value .. " * " .. p.kg)),
-        plus("b_row", ct.value),
-        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. p.ohow)), ct.value),
-        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, rt.value)
-          or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
-    end
-    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output channels x output columns",
-      ({ im2col = "im2col, then tiles over the col matrix",
-         padded = "kernel taps read in place from a zero-padded copy of the image",
-         staged = "kernel taps read in place from a zero-padded copy split into column phases",
-         input = "kernel taps read in place from the image" })[f.source],
-      f.row_tiles[1].size, f.col_tiles[1].size)
-  else
-    local pixel = L.sw * L.c
-    g[#g + 1] = "const float *x_group = " .. plus(src, gvar(p.cg)) .. ";"
-    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg)) .. ";"
-    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg)) .. ";"
-    f.row_loop = true
-    f.row_prologue = {
-      string.format("const float *x_row = x_group + oh * %d;", L.sh * f.wp * L.c),
-      string.format("float *y_row = y_group + oh * %d;", L.ow * L.m),
-    }
-    local cvar = f.kind == "depthwise" and "c0" or "m0"
-    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", cvar), tile_sites(f.row_tiles, "pb", "ow0")
-    f.call = function(ct, rt)
-      local kn = f.find(rt.size, ct.size)
-      local x_at = plus("x_row", rt.value == "0" and "0" or (rt.value .. " * " .. pixel))
-      if f.kind == "depthwise" then x_at = plus(x_at, ct.value) end
-      return string.format("%s(%s, %s, %s, %s);", kn.name, x_at,
-        plus("w_group", ct.value),
-        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. L.m)), ct.value),
-        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, ct.value)
-          or (ct.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. ct.value)))
-    end
-    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output pixels x %s",
-      f.source == "padded" and "taps read in place from a zero-padded copy of the image"
-        or "taps read in place from the image",
-      f.row_tiles[1].size, f.col_tiles[1].size, f.kind == "depthwise" and "channels" or "output channels")
-  end
-  return f
-end
-
 local function weight_doc(L)
   local g = L.groups
   if L.op == "conv_transpose2d" then
@@ -311,74 +130,16 @@ local function weight_doc(L)
     or string.format("[%d][%d][%d][%d] (KH, KW, C/groups, M)", L.kh, L.kw, L.c // g, L.m)
 end
 
--- The portable conv of a banded layer as a statement list (templates/statements.c.in):
--- per image and group, each band's im2col, its GEMM into the band's output columns
--- (NCHW) or rows (NHWC), and the epilogue over that block.
-local function portable_band_items(p)
-  local L = p.layer
-  local off = copyprog.offset
-  local function ptr(buf, k, ...) return helpers.pointer(buf, off(k, ...)) end
-  local nchw = L.layout == "NCHW"
-  local items = {}
-  local n_in, n_out = L.n > 1 and L.c * p.hw or 0, L.n > 1 and L.m * p.ohow or 0
-  local gs = L.groups > 1 and 1 or 0
-  if L.n > 1 then items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) } end
-  if L.groups > 1 then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", L.groups) } end
-  local input = ptr("x", 0, "n", n_in, "g", gs * (nchw and p.cg * p.hw or p.cg))
-  for _, site in ipairs(p.bands.sites) do
-    local cols = site.rows * L.ow
-    local first, band_step = site.first_row or 0, site.first_band and 1 or 0
-    if site.first_band then
-      items[#items + 1] = { open = string.format("for (int band = %d; band < %d; ++band) {",
-        site.first_band, site.last_band) }
-      items[#items + 1] = { line = string.format("%s(%s, col, band);", site.name, input) }
-    else
-      items[#items + 1] = { line = string.format("%s(%s, col);", site.name, input) }
-    end
-    local gemm = { fn = "cg_gemm_" .. p.elem.suffix, ta = "CG_NO_TRANS", tb = "CG_NO_TRANS", beta = p.zero }
-    local e = { bias_base = function(var)
-      return gs == 1 and string.format("g * %d + %s", p.mg, var) or var
-    end }
-    if nchw then
-      local out = ptr("y", first * L.ow, "n", n_out, "g", gs * p.mg * p.ohow, "band", band_step * cols)
-      gemm.m, gemm.n, gemm.k = p.mg, cols, p.kg
-      gemm.a, gemm.lda = ptr("w", 0, "g", gs * p.mg * p.kg), p.kg
-      gemm.b, gemm.ldb, gemm.c, gemm.ldc = "col", cols, out, p.ohow
-      gemm.doc = string.format("y[%d x %d of %d] = w[%d x %d] * col[%d x %d]: %d output rows",
-        p.mg, cols, p.ohow, p.mg, p.kg, p.kg, cols, site.rows)
-      e.rows, e.cols, e.ld, e.out, e.bias_per_row = p.mg, cols, p.ohow, out, true
-    else
-      local out = ptr("y", first * L.ow * L.m, "n", n_out, "g", gs * p.mg, "band", band_step * cols * L.m)
-      gemm.m, gemm.n, gemm.k = cols, p.mg, p.kg
-      gemm.a, gemm.lda = "col", p.kg
-      gemm.b, gemm.ldb, gemm.c, gemm.ldc = ptr("w", 0, "g", gs * p.mg), L.m, out, L.m
-      gemm.doc = string.format("y[%d of %d x %d] = col[%d x %d] * w[%d x %d]: %d output rows",
-        cols, p.ohow, p.mg, cols, p.kg, p.kg, p.mg, site.rows)
-      e.rows, e.cols, e.ld, e.out, e.bias_per_row = cols, p.mg, L.m, out, false
-    end
-    items[#items + 1] = { gemm = gemm }
-    items[#items + 1] = { epilogue = e }
-    if site.first_band then items[#items + 1] = { close = true } end
-  end
-  if L.groups > 1 then items[#items + 1] = { close = true } end
-  if L.n > 1 then items[#items + 1] = { close = true } end
-  return items
-end
-
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
-  if p.fast then fast_driver(p) end
-  p.zero = element_literal(0, L.dtype)
   local T = p.elem.ctype
   return {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
     zero = element_literal(0, L.dtype), one = element_literal(1, L.dtype),
-    act = L.act, conv = L.op == "conv2d" and conv_steps(p) or nil,
-    band_items = p.bands and portable_band_items(p) or nil,
-    backward_data_items = L.backward and gradients.data(p, "dy", "dx", p.sym .. "_col2im") or nil,
-    backward_weights_items = L.backward and gradients.weights(p) or nil,
-    transpose_items = L.op == "conv_transpose2d" and gradients.transpose(p) or nil,
+    act = L.act, conv = p.conv, band_items = p.band_items,
+    backward_data_items = p.backward_data_items, backward_weights_items = p.backward_weights_items,
+    transpose_items = p.transpose_items,
     image_shape = L.layout == "NCHW" and string.format("[%d][%d][%d]", L.c, L.h, L.w)
       or string.format("[%d][%d][%d]", L.h, L.w, L.c),
     weight_doc = weight_doc(L),
@@ -401,7 +162,7 @@ function emit.model(template_dir, model, plans, spec_name)
   end
   local model_sym = model.prefix .. "model"
   files[#files + 1] = { name = model_sym .. ".h", text = template.render(template_dir, "model.h.in", {
-    MODEL = model_sym:upper(), plans = plans,
+    MODEL = model_sym:upper(), plans = plans, dtypes = types.names,
     banner = function(template_name)
       return "Generated by convgen (generator/convgen.lua) from templates/" .. template_name
         .. ". Do not edit.\n * All layers of " .. spec_name .. "."

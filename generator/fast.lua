@@ -80,10 +80,6 @@ local function padding_program(L, hp, wp)
   return copyprog.finish(ops, "loops")
 end
 
-local function padded(L)
-  return L.pad_top + L.pad_bottom + L.pad_left + L.pad_right > 0
-end
-
 -- Kernel variants: one per distinct (rows, width) a layer's tiles need.
 local function kernel_variants(name, row_tiles, col_tiles)
   local list = {}
@@ -101,6 +97,15 @@ local function find_kernel(kernels, rows, width)
     if k.rows == rows and k.width == width then return k end
   end
   error("no kernel " .. rows .. "x" .. width)
+end
+
+-- Offsets of each kernel tap's B row in the staged input, tap kh*KW + kw at index tap + 1.
+local function tap_offsets(L, offset)
+  local list = {}
+  for kh = 0, L.kh - 1 do
+    for kw = 0, L.kw - 1 do list[#list + 1] = offset(kh, kw) end
+  end
+  return list
 end
 
 -- NCHW staging for a horizontal stride S > 1: each padded row is split into its S
@@ -135,7 +140,7 @@ local STAGED_MAX_K = 256
 
 local function plan_nchw(L, p)
   local f = { kind = "nchw" }
-  local hp, wp = L.h + L.pad_top + L.pad_bottom, L.w + L.pad_left + L.pad_right
+  local hp, wp = p.hp, p.wp
   -- (A strided 1x1 layer reads a quarter of its input: im2col gathers just that.)
   if L.ow >= LANES and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
     -- B rows come straight from the (staged) input: tiles run along one output row.
@@ -146,15 +151,15 @@ local function plan_nchw(L, p)
       local pitch
       f.pad_ops, pitch = phase_program(L, hp, wp, L.sw)
       f.row_pitch = L.sw * pitch
-      f.b_offset = function(kh, kw)
+      f.b_offsets = tap_offsets(L, function(kh, kw)
         local col = kw * L.dw
         return kh * L.dh * f.row_pitch + (col % L.sw) * pitch + col // L.sw
-      end
+      end)
     else
-      f.source = padded(L) and "padded" or "input"
+      f.source = p.padded and "padded" or "input"
       f.row_pitch = wp
       if f.source == "padded" then f.pad_ops = padding_program(L, hp, wp) end
-      f.b_offset = function(kh, kw) return kh * L.dh * wp + kw * L.dw end
+      f.b_offsets = tap_offsets(L, function(kh, kw) return kh * L.dh * wp + kw * L.dw end)
     end
     f.b_cstride = hp * f.row_pitch
     f.col_tiles = tiles(L.ow, 2 * LANES)
@@ -173,21 +178,20 @@ local function plan_nchw(L, p)
   local vectors = ceil_div(f.col_tiles[1].size, LANES)
   f.row_tiles = tiles(p.mg, ACCUMULATORS // vectors)
   f.kernels = kernel_variants("tile", f.row_tiles, f.col_tiles)
-  f.find = function(rows, width) return find_kernel(f.kernels, rows, width) end
   return f
 end
 
 local function plan_nhwc(L, p)
-  local hp, wp = L.h + L.pad_top + L.pad_bottom, L.w + L.pad_left + L.pad_right
+  local hp, wp = p.hp, p.wp
   local f = { hp = hp, wp = wp }
-  f.source = padded(L) and "padded" or "input"
+  f.source = p.padded and "padded" or "input"
   if f.source == "padded" then
     f.pad_ops = padding_program(L, hp, wp)
     f.workspace_elems = hp * wp * L.c
   else
     f.workspace_elems = 0
   end
-  if p.cg == 1 and p.mg == 1 then
+  if p.depthwise then
     f.kind = "depthwise"     -- vectors along channels, no broadcasts
     f.col_tiles = tiles(L.c, 4 * LANES)
   else
@@ -197,13 +201,115 @@ local function plan_nhwc(L, p)
   local vectors = ceil_div(f.col_tiles[1].size, LANES)
   f.row_tiles = tiles(L.ow, math.min(12, ACCUMULATORS // vectors))
   f.kernels = kernel_variants(f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
-  f.find = function(rows, width) return find_kernel(f.kernels, rows, width) end
+  return f
+end
+
+-- Tile loops of the AVX-512 driver: one site per distinct tile size.
+local function tile_sites(list, index, var)
+  local sites, start = {}, 0
+  for i, t in ipairs(list) do
+    local site = { index = index .. (i > 1 and i or ""), var = var, count = t.count, size = t.size, start = start }
+    site.value = t.count > 1 and var or tostring(start)
+    site.expr = start == 0 and string.format("%s * %d", site.index, t.size)
+      or string.format("%d + %s * %d", start, site.index, t.size)
+    sites[#sites + 1] = site
+    start = start + t.count * t.size
+  end
+  return sites
+end
+
+local function plus(base, term)
+  if term == "0" or term == 0 then return base end
+  return base .. " + " .. term
+end
+
+-- Everything the AVX-512 driver template prints besides the kernels (the plan's last
+-- AVX-512 step: it needs to know whether an im2col_group function exists). The kernel
+-- call of each (column tile site, row tile site) pair is at f.calls[column][row].
+function fast.driver(p)
+  local L, f = p.layer, p.fast
+  local call
+  local grouped = L.groups > 1 and f.kind ~= "depthwise"
+  local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
+  local src = f.source == "input" and "image" or "stage"
+  f.group_prologue, f.row_prologue = {}, {}
+  local g = f.group_prologue
+  if L.layout == "NCHW" then
+    if f.source == "im2col" then
+      g[#g + 1] = p.im2col_group and string.format("im2col_group(%s, stage);", plus("image", gvar(p.cg * p.hw)))
+        or string.format("%s_im2col(image, stage);", p.sym)
+    elseif f.source == "padded" or f.source == "staged" then
+      src = plus("stage", gvar(p.cg * f.b_cstride))
+    else
+      src = plus("image", gvar(p.cg * p.hw))
+    end
+    g[#g + 1] = "const float *b_src = " .. src .. ";"
+    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg * p.kg)) .. ";"
+    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg * p.ohow)) .. ";"
+    f.row_loop = f.k_loop == "taps"
+    if f.row_loop then
+      f.row_prologue = {
+        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.row_pitch),
+        string.format("float *y_row = y_group + oh * %d;", L.ow),
+      }
+    else
+      g[#g + 1] = "const float *b_row = b_src;"
+      g[#g + 1] = "float *y_row = y_group;"
+    end
+    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
+    call = function(ct, rt)
+      local kn = find_kernel(f.kernels, rt.size, ct.size)
+      return string.format("%s(%s, %s, %s, %s);", kn.name,
+        plus("w_group", rt.value == "0" and "0" or (rt.value .. " * " .. p.kg)),
+        plus("b_row", ct.value),
+        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. p.ohow)), ct.value),
+        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, rt.value)
+          or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
+    end
+    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output channels x output columns",
+      ({ im2col = "im2col, then tiles over the col matrix",
+         padded = "kernel taps read in place from a zero-padded copy of the image",
+         staged = "kernel taps read in place from a zero-padded copy split into column phases",
+         input = "kernel taps read in place from the image" })[f.source],
+      f.row_tiles[1].size, f.col_tiles[1].size)
+  else
+    local pixel = L.sw * L.c
+    g[#g + 1] = "const float *x_group = " .. plus(src, gvar(p.cg)) .. ";"
+    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg)) .. ";"
+    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg)) .. ";"
+    f.row_loop = true
+    f.row_prologue = {
+      string.format("const float *x_row = x_group + oh * %d;", L.sh * f.wp * L.c),
+      string.format("float *y_row = y_group + oh * %d;", L.ow * L.m),
+    }
+    local cvar = f.kind == "depthwise" and "c0" or "m0"
+    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", cvar), tile_sites(f.row_tiles, "pb", "ow0")
+    call = function(ct, rt)
+      local kn = find_kernel(f.kernels, rt.size, ct.size)
+      local x_at = plus("x_row", rt.value == "0" and "0" or (rt.value .. " * " .. pixel))
+      if f.kind == "depthwise" then x_at = plus(x_at, ct.value) end
+      return string.format("%s(%s, %s, %s, %s);", kn.name, x_at,
+        plus("w_group", ct.value),
+        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. L.m)), ct.value),
+        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, ct.value)
+          or (ct.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. ct.value)))
+    end
+    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output pixels x %s",
+      f.source == "padded" and "taps read in place from a zero-padded copy of the image"
+        or "taps read in place from the image",
+      f.row_tiles[1].size, f.col_tiles[1].size, f.kind == "depthwise" and "channels" or "output channels")
+  end
+  f.calls = {}
+  for i, ct in ipairs(f.col_sites) do
+    f.calls[i] = {}
+    for j, rt in ipairs(f.row_sites) do f.calls[i][j] = call(ct, rt) end
+  end
   return f
 end
 
 -- The AVX-512 plan of a layer, or nil when the portable path is the only one.
 function fast.plan(L, p)
-  if L.dtype ~= "f32" then return nil end
+  if not p.elem.simd then return nil end
   if L.layout == "NCHW" then
     local f = plan_nchw(L, p)
     -- A depthwise layer with short rows is better served by the portable direct loops

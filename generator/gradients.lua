@@ -3,24 +3,21 @@
 -- A statement list holds items that templates/statements.c.in prints:
 --   { open = "for (...) {" }  { close = true }  { line = "..." }
 --   { gemm = { doc, fn, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc } }
---   { epilogue = { rows, cols, ld, out, bias_per_row, bias_base } }
+--   { epilogue = { rows, cols, ld, out, bias_per_row, bias_group } }  (bias index g * bias_group + r or j)
 -- Backward data is col2im of W^T * dy per image and group; a transposed conv is the
 -- backward data of its associated forward conv (plan.lua), plus bias and activation.
 
 local copyprog = require("generator.copyprog")
+local types = require("generator.types")
 
 local gradients = {}
 
 local function pointer(buf, k, ...)
-  local off = copyprog.offset(k, ...)
-  local s = copyprog.format_offset(off)
-  if s == "0" then return buf end
-  if #off.terms == 0 then return buf .. " + " .. s end
-  return buf .. " + (" .. s .. ")"
+  return copyprog.pointer(buf, copyprog.offset(k, ...))
 end
 
 local function literal(p, value)
-  return p.elem.suffix == "f32" and string.format("%.1ff", value) or string.format("%.1f", value)
+  return types.literal(p.elem, value)
 end
 
 -- Loop items over images (unless one GEMM covers the batch) and groups.
@@ -60,7 +57,7 @@ function gradients.data(p, dy, dx, scatter_fn, after_image)
   end
   local F = p.forward or p.layer
   local nchw = F.layout == "NCHW"
-  local batch_in_gemm = p.direct_gemm and not nchw
+  local batch_in_gemm = p.batch_in_gemm
   local loops = batch_and_groups(F, batch_in_gemm)
   local n_dy = loops.n and F.m * p.ohow or 0
   local n_dx = loops.n and F.c * p.hw or 0
@@ -73,7 +70,7 @@ function gradients.data(p, dy, dx, scatter_fn, after_image)
   end
   if grouped then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", F.groups) } end
   local gs = grouped and 1 or 0
-  local gemm = { fn = "cg_gemm_" .. p.elem.suffix, beta = literal(p, 0) }
+  local gemm = { fn = p.elem.gemm, beta = literal(p, 0) }
   local scatter
   if nchw then
     gemm.ta, gemm.tb = "CG_TRANS", "CG_NO_TRANS"
@@ -127,7 +124,7 @@ function gradients.weights(p)
   end
   local L = p.layer
   local nchw = L.layout == "NCHW"
-  local batch_in_gemm = p.direct_gemm and not nchw
+  local batch_in_gemm = p.batch_in_gemm
   local loops = batch_and_groups(L, batch_in_gemm)
   local n_x = loops.n and L.c * p.hw or 0
   local n_dy = loops.n and L.m * p.ohow or 0
@@ -135,7 +132,7 @@ function gradients.weights(p)
   local items = {}
   if loops.n then items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) } end
   if loops.g then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", L.groups) } end
-  local gemm = { fn = "cg_gemm_" .. p.elem.suffix,
+  local gemm = { fn = p.elem.gemm,
     -- the first image overwrites dw, the others add to it
     beta = loops.n and string.format("n == 0 ? %s : %s", literal(p, 0), literal(p, 1)) or literal(p, 0) }
   local gather = p.im2col_group and "im2col_group" or (p.sym .. "_im2col")
@@ -187,7 +184,7 @@ function gradients.transpose(p)
     local nchw = L.layout == "NCHW"
     local image_elems = L.m * L.oh * L.ow
     local out = pointer("y", 0, n_var or "n", n_var and image_elems or 0)
-    local e = { out = out, bias_base = function(var) return var end }
+    local e = { out = out }
     if nchw then
       e.rows, e.cols, e.ld, e.bias_per_row = L.m, L.oh * L.ow, L.oh * L.ow, true
     else

@@ -2,6 +2,10 @@
 
 local copyprog = require("generator.copyprog")
 local fast = require("generator.fast")
+local gradients = require("generator.gradients")
+local portable = require("generator.portable")
+local geometry = require("generator.geometry")
+local types = require("generator.types")
 
 local plan = {}
 
@@ -10,40 +14,15 @@ plan.DEFAULT_UNROLL_BUDGET = 512
 -- Bytes the portable path's im2col block may take; larger col matrices are built and
 -- multiplied in bands of output rows (sized like an L2 cache; firmware passes less).
 plan.DEFAULT_WORKSPACE_BUDGET = 256 * 1024
+-- Hard limits of the generated code (docs/contract.md, "Limits"). Its index arithmetic is C
+-- `int`, so every index and every partial sum on the way must stay within INT_MAX; and no
+-- path may ask the caller for more workspace than MAX_WORKSPACE_BYTES (a SIMD path whose
+-- staging would is not emitted; a layer whose portable path would is refused).
+plan.MAX_INDEX = 2147483647
+plan.MAX_WORKSPACE_BYTES = 1 << 30
 
-local ELEMENT = {
-  f32 = { ctype = "float", bytes = 4, suffix = "f32", literal_suffix = "f" },
-  f64 = { ctype = "double", bytes = 8, suffix = "f64", literal_suffix = "" },
-}
 
--- Output positions o in [lo, hi) whose input index o*stride + offset lies in [0, size).
-local function valid_range(out_size, stride, offset, in_size)
-  local lo = math.max(0, -((offset) // stride))           -- ceil(-offset / stride)
-  local hi = math.min(out_size, (in_size - 1 - offset) // stride + 1)
-  if hi < lo then hi = lo end
-  return lo, hi
-end
-
--- Split 0..out_size-1 into runs over which the set of in-image kernel taps is constant.
-local function tap_regions(out_size, stride, pad, dilation, taps, in_size)
-  local regions = {}
-  for o = 0, out_size - 1 do
-    local valid, key = {}, {}
-    for k = 0, taps - 1 do
-      local i = o * stride - pad + k * dilation
-      valid[k] = i >= 0 and i < in_size
-      key[#key + 1] = valid[k] and "1" or "0"
-    end
-    key = table.concat(key)
-    local last = regions[#regions]
-    if last and last.key == key then
-      last.hi = o + 1
-    else
-      regions[#regions + 1] = { lo = o, hi = o + 1, key = key, valid = valid }
-    end
-  end
-  return regions
-end
+local valid_range, tap_regions = geometry.valid_range, geometry.tap_regions
 
 local function describe_range(name, lo, hi, size)
   if lo == 0 and hi == size then return name .. " all" end
@@ -214,11 +193,12 @@ local function depthwise_regions(L)
   return regions
 end
 
--- Choose loops or straight-line code for one program.
-local function lay_out(ops, unroll, budget)
+-- Choose loops or straight-line code for one program (the layer's unroll mode; "auto"
+-- unrolls what fits the plan's unroll budget).
+local function lay_out(p, ops)
   local size = copyprog.unrolled_size(ops)
-  local mode = unroll
-  if mode == "auto" then mode = size <= budget and "full" or "loops" end
+  local mode = p.layer.unroll
+  if mode == "auto" then mode = size <= p.unroll_budget and "full" or "loops" end
   return { mode = mode, unrolled_size = size, ops = copyprog.finish(ops, mode) }
 end
 
@@ -230,16 +210,9 @@ end
 -- conv associated with a transposed one).
 local function forward_plan(L, options)
   local budget = options and options.unroll_budget or plan.DEFAULT_UNROLL_BUDGET
-  local p = {
-    layer = L, elem = ELEMENT[L.dtype], sym = L.sym, SYM = L.sym:upper(),
-    cg = L.c // L.groups, mg = L.m // L.groups,
-    ohow = L.oh * L.ow, hw = L.h * L.w,
-  }
-  p.kg = p.cg * L.kh * L.kw
-  p.lay_out = function(ops) return lay_out(ops, L.unroll, budget) end
-  -- A 1x1 kernel with unit stride and no padding reads the input as the GEMM operand itself.
-  p.direct_gemm = L.kh == 1 and L.kw == 1 and L.sh == 1 and L.sw == 1
-    and L.pad_top == 0 and L.pad_bottom == 0 and L.pad_left == 0 and L.pad_right == 0
+  local p = geometry.facts(L)
+  p.layer, p.elem, p.sym, p.SYM = L, types.get(L.dtype), L.sym, L.sym:upper()
+  p.unroll_budget = budget
   if L.layout == "NCHW" then
     p.col_rows, p.col_cols = L.c * L.kh * L.kw, p.ohow
   else
@@ -264,8 +237,8 @@ local function portable_bands(L, p, budget)
   local cstride = nchw and p.hw or L.c
   local stride = rows * L.sh * L.w * (nchw and 1 or L.c)
   local function program(band)
-    if nchw then return p.lay_out(nchw_im2col(L, p.cg, band)) end
-    return p.lay_out(nhwc_program(L, p.cg, cstride, false, nil, band))
+    if nchw then return lay_out(p, nchw_im2col(L, p.cg, band)) end
+    return lay_out(p, nhwc_program(L, p.cg, cstride, false, nil, band))
   end
   local function interior(k)
     return (k + 1) * rows <= L.oh and k * rows >= inside_lo and (k + 1) * rows <= inside_hi
@@ -290,8 +263,8 @@ end
 
 -- col2im that accumulates one group's channels into an image zeroed beforehand.
 local function group_col2im(L, p)
-  if L.layout == "NCHW" then return p.lay_out(nchw_col2im(L, p.cg, false)) end
-  return p.lay_out(nhwc_program(L, p.cg, L.c, true, false))
+  if L.layout == "NCHW" then return lay_out(p, nchw_col2im(L, p.cg, false)) end
+  return lay_out(p, nhwc_program(L, p.cg, L.c, true, false))
 end
 
 -- The plan of a conv2d layer: sizes, im2col/col2im programs, the conv strategies,
@@ -305,7 +278,6 @@ local function conv2d_plan(L, options)
   p.output_elems = L.n * L.m * p.ohow
   p.macs = p.output_elems * p.kg
 
-  p.depthwise = L.groups == L.c and L.m == L.c
   if p.depthwise then p.depthwise_regions = depthwise_regions(L) end
 
   local im2col_ops, col2im_ops, group_ops
@@ -318,12 +290,15 @@ local function conv2d_plan(L, options)
     col2im_ops = nhwc_program(L, L.c, L.c, true)
     if L.groups > 1 then group_ops = nhwc_program(L, p.cg, L.c, false) end
   end
-  p.im2col = p.lay_out(im2col_ops)
-  p.col2im = p.lay_out(col2im_ops)
+  p.im2col = lay_out(p, im2col_ops)
+  p.col2im = lay_out(p, col2im_ops)
   p.fast = not (options and options.no_simd) and fast.plan(L, p) or nil
+  if p.fast and p.fast.workspace_elems * elem.bytes > plan.MAX_WORKSPACE_BYTES then
+    p.fast = nil   -- its staging would pass the workspace limit: the portable path (in bands) only
+  end
   local gemm_paths = not p.direct_gemm and not p.depthwise
   if group_ops and gemm_paths then
-    p.im2col_group = p.lay_out(group_ops)
+    p.im2col_group = lay_out(p, group_ops)
   end
   if L.backward and L.groups > 1 and gemm_paths then
     p.col2im_group = group_col2im(L, p)
@@ -342,22 +317,14 @@ local function conv2d_plan(L, options)
   return p
 end
 
--- The forward conv whose gradient with respect to its input is this transposed
--- conv: its input is the transposed output, its output the transposed input.
-local function associated_forward(L)
-  local F = {}
-  for key, value in pairs(L) do F[key] = value end
-  F.op, F.backward = "conv2d", true
-  F.c, F.h, F.w, F.m = L.m, L.oh, L.ow, L.c
-  F.oh, F.ow = L.h, L.w
-  return F
-end
+local associated_forward = geometry.associated_forward
 
 -- The plan of a conv_transpose2d layer: backward data of the associated forward conv.
 local function transposed_plan(L, options)
   local F = associated_forward(L)
   local p = forward_plan(F, options)
   p.layer, p.forward = L, F
+  p.depthwise = false   -- (in a plan: takes the direct depthwise loops; transposed layers have none)
   p.input_elems = L.n * L.c * L.h * L.w
   p.weight_elems = L.c * (L.m // L.groups) * L.kh * L.kw
   p.output_elems = L.n * L.m * L.oh * L.ow
@@ -365,16 +332,102 @@ local function transposed_plan(L, options)
   if not p.direct_gemm and L.groups > 1 then
     p.col2im_group = group_col2im(F, p)
   elseif not p.direct_gemm then
-    p.col2im = p.lay_out(L.layout == "NCHW" and nchw_col2im(F, F.c, true) or nhwc_program(F, F.c, F.c, true))
+    p.col2im = lay_out(p, L.layout == "NCHW" and nchw_col2im(F, F.c, true) or nhwc_program(F, F.c, F.c, true))
   end
   p.workspace_elems = p.direct_gemm and 0 or p.kg * p.ohow
   p.workspace_bytes = round_up(p.workspace_elems * p.elem.bytes, 64)
   return p
 end
 
+-- Elements of one image padded on every side, each row one stride longer (the phase-split
+-- staging's pitch): every index the generated code forms into an image, and every partial
+-- sum on the way, lies within this extent of the padded origin. A float, so no overflow.
+local function padded_extent(F)
+  local g = geometry.facts(F)
+  return 1.0 * F.c * g.hp * (g.wp + F.sw)
+end
+
+-- Every copy program the plan holds, for the index check.
+local function programs(p)
+  local list = {}
+  for _, prog in ipairs({ p.im2col, p.col2im, p.im2col_group, p.col2im_group }) do
+    list[#list + 1] = { ops = prog.ops }
+  end
+  for _, site in ipairs(p.bands and p.bands.sites or {}) do   -- an interior band's index is an argument
+    list[#list + 1] = { ops = site.prog.ops, ranges = { band = site.last_band and site.last_band - 1 or 0 } }
+  end
+  if p.fast and p.fast.pad_ops then list[#list + 1] = { ops = p.fast.pad_ops } end
+  return list
+end
+
+-- nil when the layer's generated code stays within the hard limits, else the reason.
+local function code_limits(L, p)
+  local F = p.forward or L
+  local extent = padded_extent(F)
+  if extent > plan.MAX_INDEX then
+    return string.format("the generated code would index a padded image of C*(H+pad_top+pad_bottom)*"
+      .. "(W+pad_left+pad_right+stride_w) = %.0f elements, more than %d (the C int arithmetic it uses; "
+      .. "docs/contract.md, 'Limits')", extent, plan.MAX_INDEX)
+  end
+  for _, prog in ipairs(programs(p)) do
+    local largest = copyprog.max_index(prog.ops, prog.ranges)
+    if largest > plan.MAX_INDEX then
+      return string.format("an im2col/col2im index reaches %d, more than %d (docs/contract.md, 'Limits')",
+        largest, plan.MAX_INDEX)
+    end
+  end
+  if p.workspace_bytes > plan.MAX_WORKSPACE_BYTES then
+    return string.format("the layer needs a %d-byte workspace, more than the %d-byte limit "
+      .. "(docs/contract.md, 'Limits'): reduce its size or split it", p.workspace_bytes, plan.MAX_WORKSPACE_BYTES)
+  end
+  return nil
+end
+
+-- The buffers of each entry point (docs/contract.md, "Aliasing"): what it reads and what it
+-- writes, each as { name, elements } (bytes for the workspace). No output may share a byte
+-- with any other argument; the entry point returns CG_ERR_OVERLAP when one does.
+local function entry_buffers(L, p)
+  local ws = p.workspace_bytes > 0 and { { "workspace", p.workspace_bytes, bytes = true } } or {}
+  local function entry(name, reads, writes)
+    for _, b in ipairs(ws) do writes[#writes + 1] = b end
+    return { name = name, reads = reads, writes = writes }
+  end
+  local x, w, y = { "x", p.input_elems }, { "w", p.weight_elems }, { "y", p.output_elems }
+  local bias = { "bias", L.m }
+  if L.op == "conv_transpose2d" then return { entry("conv_transpose", { x, w, bias }, { y }) } end
+  local list = { entry("conv", { x, w, bias }, { y }) }
+  if L.backward then
+    list[2] = entry("conv_backward_data", { { "dy", p.output_elems }, w }, { { "dx", p.input_elems } })
+    list[3] = entry("conv_backward_weights", { x, { "dy", p.output_elems } },
+      { { "dw", p.weight_elems }, { "db", L.m } })
+  end
+  return list
+end
+
+-- The plan of one validated layer, or nil and the reason when its generated code would pass
+-- one of the hard limits above (the caller reports it as FILE:LINE: layer 'NAME': reason).
 function plan.layer(L, options)
-  if L.op == "conv_transpose2d" then return transposed_plan(L, options) end
-  return conv2d_plan(L, options)
+  local F = L.op == "conv_transpose2d" and associated_forward(L) or L
+  local extent = padded_extent(F)
+  if extent > plan.MAX_INDEX then return nil, code_limits(L, { forward = F }) end
+  local p
+  if L.op == "conv_transpose2d" then p = transposed_plan(L, options) else p = conv2d_plan(L, options) end
+  local problem = code_limits(L, p)
+  if problem then return nil, problem end
+  p.entries = entry_buffers(L, p)
+  -- The drivers: every loop, call and GEMM operand the templates print.
+  if p.fast then fast.driver(p) end
+  if L.op == "conv2d" then
+    p.conv = portable.steps(p)
+    if p.bands then p.band_items = portable.band_items(p) end
+    if L.backward then
+      p.backward_data_items = gradients.data(p, "dy", "dx", p.sym .. "_col2im")
+      p.backward_weights_items = gradients.weights(p)
+    end
+  else
+    p.transpose_items = gradients.transpose(p)
+  end
+  return p
 end
 
 return plan

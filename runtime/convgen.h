@@ -15,6 +15,8 @@ extern "C" {
 #define CG_OK 0
 #define CG_ERR_NULL_POINTER 1      /* a required pointer argument was NULL */
 #define CG_ERR_WORKSPACE_ALIGN 2   /* workspace is not aligned to CG_WORKSPACE_ALIGN bytes */
+#define CG_ERR_OVERLAP 3           /* an output (y, dx, dw, db or the workspace) shares a byte with
+                                      another argument; outputs untouched (docs/contract.md) */
 
 /* Generated kernels take their AVX-512 path when the compiler targets AVX-512F
    (e.g. -march=native on such a CPU), unless CONVGEN_NO_SIMD is defined; the

@@ -10,15 +10,11 @@ math.randomseed(math.tointeger(seed))
 
 local function pick(list) return list[math.random(#list)] end
 
-local function out_size(size, k, stride, dilation, before, after)
-  return (size + before + after - dilation * (k - 1) - 1) // stride + 1
-end
-
-local function same_pads(size, k, stride, dilation)
-  local out = (size + stride - 1) // stride
-  local total = math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0)
-  return total // 2, total - total // 2
-end
+-- The formulas the generator uses (generator/geometry.lua), found from this script's path.
+local root = (arg[0]:match("^(.*)[/\\]tests[/\\][^/\\]*$") or ".")
+package.path = root .. "/?.lua;" .. package.path
+local geometry = require("generator.geometry")
+local out_size, same_pads = geometry.out_size, geometry.same_padding
 
 -- A number when both values agree, otherwise a pair: both spellings get used.
 local function pair_text(a, b)
@@ -73,8 +69,8 @@ local function draw_layer(index)
     -- output_padding below the stride or the dilation, as PyTorch requires
     L.oph = math.random(0, math.max(L.sh, L.dh) - 1)
     L.opw = math.random(0, math.max(L.sw, L.dw) - 1)
-    oh = (L.h - 1) * L.sh - pads[1] - pads[2] + L.dh * (L.kh - 1) + L.oph + 1
-    ow = (L.w - 1) * L.sw - pads[3] - pads[4] + L.dw * (L.kw - 1) + L.opw + 1
+    oh = geometry.transposed_out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2], L.oph)
+    ow = geometry.transposed_out_size(L.w, L.kw, L.sw, L.dw, pads[3], pads[4], L.opw)
     if oh > 120 or ow > 120 then return nil end
   else
     oh = out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2])

@@ -23,6 +23,17 @@ const cg_conv_desc resnet8_s2_short_desc = {
   .op = CG_OP_CONV2D, .out_pad_h = 0, .out_pad_w = 0,
 };
 
+/* Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte; NULL shares none. Pointers to
+ * different objects are compared as integers, and no sum can wrap. */
+static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
+{
+  const uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+  if (a == NULL || b == NULL) {
+    return 0;
+  }
+  return a0 >= b0 ? a0 - b0 < b_bytes : b0 - a0 < a_bytes;
+}
+
 /* im2col of one image: col is 16 x 256.
  * Loops over channels and output rows: every bound and offset is a literal. */
 void resnet8_s2_short_im2col(const float *x, float *col)
@@ -343,6 +354,15 @@ int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, flo
   }
   if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
     return CG_ERR_WORKSPACE_ALIGN;
+  }
+  if (overlaps(y, (size_t)8192 * sizeof(float), x, (size_t)16384 * sizeof(float)) ||
+      overlaps(y, (size_t)8192 * sizeof(float), w, (size_t)512 * sizeof(float)) ||
+      overlaps(y, (size_t)8192 * sizeof(float), bias, (size_t)32 * sizeof(float)) ||
+      overlaps(y, (size_t)8192 * sizeof(float), workspace, (size_t)16384) ||
+      overlaps(workspace, (size_t)16384, x, (size_t)16384 * sizeof(float)) ||
+      overlaps(workspace, (size_t)16384, w, (size_t)512 * sizeof(float)) ||
+      overlaps(workspace, (size_t)16384, bias, (size_t)32 * sizeof(float))) {
+    return CG_ERR_OVERLAP;
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);

@@ -252,6 +252,103 @@ static void CG_H_NAME(run_job_errors)(cg_report *r, const CG_H_NAME(job) *J) {
   CG_H_NAME(job_free)(g, &gws, J);
 }
 
+#ifndef CG_TEST_NO_OVERLAP
+/* Aliasing (docs/contract.md): for every output (and the workspace) and every
+   other argument, the two placed in one block so that they start together,
+   share just one element, or merely touch. The first two must return
+   CG_ERR_OVERLAP with not one byte of the block written; touching must be
+   CG_OK. The workspace is always placed first, so it stays 64-byte aligned. */
+static void CG_H_NAME(run_job_overlap)(cg_report *r, const CG_H_NAME(job) *J) {
+  cg_guard g[CG_H_MAX_ARGS], gws;
+  const int ws = J->nargs; /* slot index of the workspace */
+  int o, j, place;
+  if (!CG_H_NAME(job_alloc)(g, &gws, J, 0)) {
+    cg_report_add(r, "%s(overlap): out of memory", J->fn);
+    CG_H_NAME(job_free)(g, &gws, J);
+    return;
+  }
+  for (o = 0; o <= J->nargs; ++o) {
+    size_t o_bytes = o == ws ? J->ws_bytes : J->a[o].n * sizeof(CG_H_T);
+    if (o_bytes == 0 || (o < ws && J->a[o].in != NULL))
+      continue; /* not an output, or nothing to overlap */
+    for (j = 0; j <= J->nargs; ++j) {
+      size_t j_bytes = j == ws ? J->ws_bytes : J->a[j].n * sizeof(CG_H_T);
+      /* an output pair is tried once, from its first member */
+      int first_slot = o == ws || (j != ws && J->a[j].in != NULL) ? o : j;
+      size_t first_bytes = first_slot == o ? o_bytes : j_bytes;
+      if (j == o || j_bytes == 0 ||
+          (j != ws && J->a[j].in == NULL && j < o && o != ws))
+        continue;
+      for (place = 0; place < 3; ++place) {
+        /* the second buffer starts at the first's start, last element, end */
+        size_t at = place == 0   ? 0
+                    : place == 1 ? first_bytes - sizeof(CG_H_T)
+                                 : first_bytes;
+        size_t second_bytes = first_slot == o ? j_bytes : o_bytes;
+        size_t block = at + second_bytes > first_bytes ? at + second_bytes
+                                                       : first_bytes;
+        unsigned char *before;
+        CG_H_T *p[CG_H_MAX_ARGS];
+        void *wsp = gws.p;
+        cg_guard gb;
+        char call[192];
+        int k, rc, expect = place == 2 ? CG_OK : CG_ERR_OVERLAP;
+        if (!cg_guard_alloc(&gb, block, 0) || (before = malloc(block)) == NULL) {
+          cg_report_add(r, "%s(overlap): out of memory", J->fn);
+          cg_guard_free(&gb);
+          continue;
+        }
+        for (k = 0; k < J->nargs; ++k)
+          p[k] = J->a[k].optional && J->a[k].n == 0 ? NULL : (CG_H_T *)g[k].p;
+        {
+          int second_slot = first_slot == o ? j : o;
+          unsigned char *base = gb.p;
+          int slots[2];
+          size_t offs[2];
+          int s;
+          slots[0] = first_slot;
+          slots[1] = second_slot;
+          offs[0] = 0;
+          offs[1] = at;
+          memset(base, 0x5A, block);
+          for (s = 0; s < 2; ++s) {
+            if (slots[s] == ws)
+              wsp = base + offs[s];
+            else {
+              p[slots[s]] = (CG_H_T *)(void *)(base + offs[s]);
+              if (J->a[slots[s]].in != NULL)
+                memcpy(base + offs[s], J->a[slots[s]].in,
+                       J->a[slots[s]].n * sizeof(CG_H_T));
+            }
+          }
+          snprintf(call, sizeof call, "%s(%s %s %s)", J->fn,
+                   second_slot == ws ? "workspace" : J->a[second_slot].name,
+                   place == 0   ? "starting at"
+                   : place == 1 ? "starting at the last element of"
+                                : "right after",
+                   first_slot == ws ? "workspace" : J->a[first_slot].name);
+        }
+        memcpy(before, gb.p, block);
+        cg_context_enter(r, call);
+        rc = J->call(J->layer, p, wsp);
+        cg_context_leave();
+        if (rc != expect)
+          cg_report_add(r, "%s returned %d, expected %d (%s)", call, rc, expect,
+                        expect == CG_OK ? "CG_OK" : "CG_ERR_OVERLAP");
+        else if (expect != CG_OK && memcmp(before, gb.p, block) != 0)
+          cg_report_add(r, "%s returned CG_ERR_OVERLAP but wrote its arguments",
+                        call);
+        cg_report_guard(r, &gb, "overlap block", call);
+        CG_H_NAME(job_check_bufs)(r, g, &gws, J, call);
+        free(before);
+        cg_guard_free(&gb);
+      }
+    }
+  }
+  CG_H_NAME(job_free)(g, &gws, J);
+}
+#endif
+
 static int CG_H_NAME(call_backward_data)(const void *layer, CG_H_T *const *p,
                                          void *ws) {
   const CG_H_BLAYER *L = layer;
@@ -294,6 +391,51 @@ static CG_H_NAME(arg) CG_H_NAME(output)(const char *name, size_t n,
   a.shape = shape;
   return a;
 }
+
+#ifndef CG_TEST_NO_OVERLAP
+static int CG_H_NAME(call_conv)(const void *layer, CG_H_T *const *p,
+                                void *ws) {
+  const CG_H_LAYER *L = layer;
+  return L->conv(p[0], p[1], p[2], p[3], ws);
+}
+
+/* conv's aliasing checks (the gradients' and conv_transpose2d's run with
+   their own tests). */
+CG_H_START_TEST(CG_H_NAME(test_conv_overlap)) {
+  const CG_H_LAYER *L = &CG_H_LAYERS_ARRAY[_i];
+  const cg_conv_desc *d = L->desc;
+  size_t nx = cg_input_elems(d), nw = cg_weight_elems(d),
+         nb = d->has_bias ? (size_t)d->m : 0, ny = cg_output_elems(d);
+  CG_H_T *x = CG_H_NAME(alloc)(nx), *w = CG_H_NAME(alloc)(nw),
+         *b = CG_H_NAME(alloc)(nb);
+  cg_report rep;
+  cg_report_init(&rep, L->name, d, L->ws_bytes);
+  if (!x || !w || !b) {
+    cg_report_add(&rep, "out of memory");
+  } else {
+    CG_H_NAME(job) J;
+    CG_H_NAME(fill_random)(x, nx, _i, 21);
+    CG_H_NAME(fill_random)(w, nw, _i, 22);
+    CG_H_NAME(fill_random)(b, nb, _i, 23);
+    memset(&J, 0, sizeof J);
+    J.fn = "conv";
+    J.layer = L;
+    J.call = CG_H_NAME(call_conv);
+    J.ws_bytes = L->ws_bytes;
+    J.nargs = 4;
+    J.a[0] = CG_H_NAME(input)("x", x, nx, 0);
+    J.a[1] = CG_H_NAME(input)("w", w, nw, 0);
+    J.a[2] = CG_H_NAME(input)("bias", b, nb, 1);
+    J.a[3] = CG_H_NAME(output)("y", ny, 0, NULL, NULL, CG_SHAPE_OUTPUT);
+    CG_H_NAME(run_job_overlap)(&rep, &J);
+  }
+  free(x);
+  free(w);
+  free(b);
+  ck_assert_msg(rep.problems == 0, "%s", rep.text);
+}
+END_TEST
+#endif
 
 /* bound[i] = k * mag[i]. */
 static void CG_H_NAME(scale_bound)(double *bound, const CG_H_T *mag, size_t n,
@@ -350,6 +492,9 @@ CG_H_START_TEST(CG_H_NAME(test_backward_data)) {
       CG_H_NAME(run_job)(&rep, d, &J, sizeof(CG_H_T), 0,
                          "dy, w, dx misaligned by one element");
       CG_H_NAME(run_job_errors)(&rep, &J);
+#ifndef CG_TEST_NO_OVERLAP
+      CG_H_NAME(run_job_overlap)(&rep, &J);
+#endif
     }
   }
   free(dy);
@@ -421,6 +566,9 @@ CG_H_START_TEST(CG_H_NAME(test_backward_weights)) {
       CG_H_NAME(run_job)(&rep, d, &J, sizeof(CG_H_T), 1u << 3,
                          "x, dy, dw misaligned by one element");
       CG_H_NAME(run_job_errors)(&rep, &J);
+#ifndef CG_TEST_NO_OVERLAP
+      CG_H_NAME(run_job_overlap)(&rep, &J);
+#endif
     }
   }
   free(x);
@@ -533,6 +681,9 @@ CG_H_START_TEST(CG_H_NAME(test_transpose)) {
                            "x, w, bias, y misaligned by one element");
       }
       CG_H_NAME(run_job_errors)(&rep, &J);
+#ifndef CG_TEST_NO_OVERLAP
+      CG_H_NAME(run_job_overlap)(&rep, &J);
+#endif
     }
   }
   free(x);

@@ -547,6 +547,9 @@ static void CG_H_NAME(add_tcases)(Suite *s, double timeout) {
       {"im2col_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_im2col), 0},
       {"col2im_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_col2im), 0},
       {"conv_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_conv), 0},
+#ifndef CG_TEST_NO_OVERLAP
+      {"conv_overlap_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_conv_overlap), 0},
+#endif
       {"adjoint_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_adjoint), 0},
       {"backward_data_" CG_H_STR(CG_H_SFX), CG_H_NAME(test_backward_data), 1},
       {"backward_weights_" CG_H_STR(CG_H_SFX),

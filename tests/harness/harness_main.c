@@ -9,6 +9,8 @@
      -DCG_TEST_BACKWARD_F64=P_MODEL_BACKWARD_F64
      -DCG_TEST_TRANSPOSE_F32=P_MODEL_TRANSPOSE_F32
      -DCG_TEST_TRANSPOSE_F64=P_MODEL_TRANSPOSE_F64
+   CG_TEST_NO_OVERLAP leaves out the aliasing tests (docs/contract.md): the
+   self-test's hand-written fake layers predate CG_ERR_OVERLAP.
    CG_TEST_TIMEOUT (seconds per layer and test, default 300) can be set too;
    Check's CK_TIMEOUT_MULTIPLIER environment variable scales it at run time. */
 #include <check.h>

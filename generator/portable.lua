@@ -1,0 +1,128 @@
+-- Plans the portable path's driver: the loops over images and groups, im2col calls, GEMM operands and epilogue blocks.
+--
+-- Everything here is a decision about the layer (C expressions of the GEMM operands
+-- included); templates/conv_portable.c.in and statements.c.in print it as is.
+
+local copyprog = require("generator.copyprog")
+local types = require("generator.types")
+
+local portable = {}
+
+-- The fused convolution's loops and GEMM operands as C expressions.
+function portable.steps(p)
+  local L = p.layer
+  local off = copyprog.offset
+  local function ptr(buf, k, ...) return copyprog.pointer(buf, off(k, ...)) end
+  local nchw = L.layout == "NCHW"
+  local batch_in_gemm = p.batch_in_gemm  -- NHWC 1x1: all images are one matrix
+  local loops = {}
+  if L.n > 1 and not batch_in_gemm then loops[#loops + 1] = { var = "n", count = L.n } end
+  if L.groups > 1 then loops[#loops + 1] = { var = "g", count = L.groups } end
+  -- Pointer strides of the loop variables; 0 drops a variable that has no loop.
+  local n_step_in = (L.n > 1 and not batch_in_gemm) and L.c * p.hw or 0
+  local n_step_out = (L.n > 1 and not batch_in_gemm) and L.m * p.ohow or 0
+  local grouped = L.groups > 1
+  local s = { loops = loops, gemm_fn = p.elem.gemm }
+  local im2col_fn = p.im2col_group and "im2col_group" or (p.sym .. "_im2col")
+
+  if nchw then
+    local group_input = ptr("x", 0, "n", n_step_in, "g", grouped and p.cg * p.hw or 0)
+    if p.direct_gemm then
+      s.b, s.ldb = group_input, p.hw
+      s.gemm_doc = string.format("y[%d x %d] = w[%d x %d] * x[%d x %d]: the image already is the matrix",
+        p.mg, p.ohow, p.mg, p.kg, p.kg, p.ohow)
+    else
+      s.im2col_call = string.format("%s(%s, col);", im2col_fn, group_input)
+      s.b, s.ldb = "col", p.ohow
+      s.gemm_doc = string.format("y[%d x %d] = w[%d x %d] * col[%d x %d]", p.mg, p.ohow, p.mg, p.kg, p.kg, p.ohow)
+    end
+    s.gemm_m, s.gemm_n, s.gemm_k = p.mg, p.ohow, p.kg
+    s.a, s.lda = ptr("w", 0, "g", grouped and p.mg * p.kg or 0), p.kg
+    s.c, s.ldc = ptr("y", 0, "n", n_step_out, "g", grouped and p.mg * p.ohow or 0), p.ohow
+    s.rows, s.cols, s.ld, s.out = p.mg, p.ohow, p.ohow, s.c
+    s.bias_per_row = true
+  else
+    local rows = batch_in_gemm and L.n * p.ohow or p.ohow
+    local group_input = ptr("x", 0, "n", n_step_in, "g", grouped and p.cg or 0)
+    if p.direct_gemm then
+      s.a, s.lda = group_input, L.c
+      s.gemm_doc = string.format("y[%d x %d] = x[%d x %d] * w[%d x %d]: the batch already is the matrix",
+        rows, p.mg, rows, p.kg, p.kg, p.mg)
+    else
+      s.im2col_call = string.format("%s(%s, col);", im2col_fn,
+        p.im2col_group and group_input or ptr("x", 0, "n", n_step_in))
+      s.a, s.lda = "col", p.kg
+      s.gemm_doc = string.format("y[%d x %d] = col[%d x %d] * w[%d x %d]", rows, p.mg, rows, p.kg, p.kg, p.mg)
+    end
+    s.gemm_m, s.gemm_n, s.gemm_k = rows, p.mg, p.kg
+    s.b, s.ldb = ptr("w", 0, "g", grouped and p.mg or 0), L.m
+    s.c, s.ldc = ptr("y", 0, "n", n_step_out, "g", grouped and p.mg or 0), L.m
+    s.rows, s.cols, s.ld, s.out = rows, p.mg, L.m, s.c
+    s.bias_per_row = false
+  end
+  s.gemm_pad = string.rep(" ", #s.gemm_fn + 1)
+  s.bias_group = L.groups > 1 and p.mg or nil   -- bias index g * bias_group + r (or + j)
+  s.summary = string.format("%s%s%s",
+    p.direct_gemm and "1x1 unit-stride layer as a plain GEMM" or "im2col into the workspace, then one GEMM",
+    #loops > 0 and " per " or "",
+    table.concat((function()
+      local names = {}
+      for _, l in ipairs(loops) do names[#names + 1] = l.var == "n" and "image" or "group" end
+      return names
+    end)(), " and "))
+  return s
+end
+
+-- The portable conv of a banded layer as a statement list (templates/statements.c.in):
+-- per image and group, each band's im2col, its GEMM into the band's output columns
+-- (NCHW) or rows (NHWC), and the epilogue over that block.
+function portable.band_items(p)
+  local L = p.layer
+  local off = copyprog.offset
+  local function ptr(buf, k, ...) return copyprog.pointer(buf, off(k, ...)) end
+  local nchw = L.layout == "NCHW"
+  local items = {}
+  local n_in, n_out = L.n > 1 and L.c * p.hw or 0, L.n > 1 and L.m * p.ohow or 0
+  local gs = L.groups > 1 and 1 or 0
+  if L.n > 1 then items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) } end
+  if L.groups > 1 then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", L.groups) } end
+  local input = ptr("x", 0, "n", n_in, "g", gs * (nchw and p.cg * p.hw or p.cg))
+  for _, site in ipairs(p.bands.sites) do
+    local cols = site.rows * L.ow
+    local first, band_step = site.first_row or 0, site.first_band and 1 or 0
+    if site.first_band then
+      items[#items + 1] = { open = string.format("for (int band = %d; band < %d; ++band) {",
+        site.first_band, site.last_band) }
+      items[#items + 1] = { line = string.format("%s(%s, col, band);", site.name, input) }
+    else
+      items[#items + 1] = { line = string.format("%s(%s, col);", site.name, input) }
+    end
+    local gemm = { fn = p.elem.gemm, ta = "CG_NO_TRANS", tb = "CG_NO_TRANS", beta = types.literal(p.elem, 0) }
+    local e = { bias_group = gs == 1 and p.mg or nil }
+    if nchw then
+      local out = ptr("y", first * L.ow, "n", n_out, "g", gs * p.mg * p.ohow, "band", band_step * cols)
+      gemm.m, gemm.n, gemm.k = p.mg, cols, p.kg
+      gemm.a, gemm.lda = ptr("w", 0, "g", gs * p.mg * p.kg), p.kg
+      gemm.b, gemm.ldb, gemm.c, gemm.ldc = "col", cols, out, p.ohow
+      gemm.doc = string.format("y[%d x %d of %d] = w[%d x %d] * col[%d x %d]: %d output rows",
+        p.mg, cols, p.ohow, p.mg, p.kg, p.kg, cols, site.rows)
+      e.rows, e.cols, e.ld, e.out, e.bias_per_row = p.mg, cols, p.ohow, out, true
+    else
+      local out = ptr("y", first * L.ow * L.m, "n", n_out, "g", gs * p.mg, "band", band_step * cols * L.m)
+      gemm.m, gemm.n, gemm.k = cols, p.mg, p.kg
+      gemm.a, gemm.lda = "col", p.kg
+      gemm.b, gemm.ldb, gemm.c, gemm.ldc = ptr("w", 0, "g", gs * p.mg), L.m, out, L.m
+      gemm.doc = string.format("y[%d of %d x %d] = col[%d x %d] * w[%d x %d]: %d output rows",
+        cols, p.ohow, p.mg, cols, p.kg, p.kg, p.mg, site.rows)
+      e.rows, e.cols, e.ld, e.out, e.bias_per_row = cols, p.mg, L.m, out, false
+    end
+    items[#items + 1] = { gemm = gemm }
+    items[#items + 1] = { epilogue = e }
+    if site.first_band then items[#items + 1] = { close = true } end
+  end
+  if L.groups > 1 then items[#items + 1] = { close = true } end
+  if L.n > 1 then items[#items + 1] = { close = true } end
+  return items
+end
+
+return portable

@@ -1,0 +1,122 @@
+-- Unit tests of planning (plan.lua, fast.lua, portable.lua): kernel choice, tiles, bands, limits, purity, golden plans.
+-- After a deliberate planning change, refresh the golden text from the source directory with
+--   lua5.4 generator/convgen.lua --plan tests/unit/plan_layers.lua > tests/unit/golden.plan
+local unit = dofile((arg[0]:match("^(.*)/") or ".") .. "/unit.lua")
+local root = unit.root()
+local check = require("checks")
+local emit = require("generator.emit")
+local plan = require("generator.plan")
+local plan_text = require("generator.plan_text")
+local spec = require("generator.spec")
+
+local function layers(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write("return { layers = { ", text, " } }\n")
+  f:close()
+  local model, errors = spec.load(path, {})
+  os.remove(path)
+  assert(model, errors and errors[1])
+  return model
+end
+
+local function one(text, options)
+  local model = layers(text)
+  return plan.layer(model.layers[1], options or {})
+end
+
+-- Kernel choice and tiles.
+local p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3, stride = 2, padding = 1 }]])
+check.eq(p.fast.kind, "nchw", "NCHW kernel")
+check.eq(p.fast.source, "staged", "stride 2, short reduction: taps read from phase-split staging")
+check.eq(p.fast.col_tiles[1].size, 20, "one 20-column tile per output row")
+check.eq(p.fast.row_tiles[1].size, 5, "all 5 output channels in one row tile")
+check.eq(p.fast.workspace_elems, 3 * 11 * 42, "staging: C x padded rows x 2 phases of 21")
+p = one([[{ name = "a", input = { c = 64, h = 8, w = 8 }, filters = 100, kernel = 1 }]])
+check.ok(p.direct_gemm and p.fast.source == "input" and p.workspace_bytes == 0, "1x1: the input is B, no workspace")
+check.eq(p.fast.col_tiles[1].size, 32, "64 pixels in two 32-column tiles")
+check.eq(p.fast.col_tiles[1].count, 2, "two column tiles")
+check.eq(p.fast.row_tiles[1].size, 12, "100 channels: 12-row tiles (24 accumulators / 2 vectors)")
+check.eq(p.fast.row_tiles[2].size, 4, "and a 4-row tail")
+p = one([[{ name = "a", layout = "NHWC", input = { c = 24, h = 6, w = 6 }, filters = 24, groups = 24, kernel = 3 }]])
+check.ok(p.depthwise and p.fast.kind == "depthwise", "NHWC depthwise kernel")
+check.eq(p.fast.masks, nil, "tile masks live in the kernels")
+check.eq(p.fast.kernels[1].masks[1], "0x00ff", "24 channels: a masked second vector")
+p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]])
+check.eq(p.fast, nil, "f64: portable path only")
+p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
+check.eq(p.fast, nil, "--no-simd: portable path only")
+
+-- Bands: the workspace budget bounds the portable im2col block.
+p = one([[{ name = "a", input = { c = 4, h = 30, w = 10 }, filters = 2, kernel = 3, padding = 1 }]],
+  { workspace_budget = 36 * 10 * 4 * 3, no_simd = true })
+check.eq(p.bands.rows, 3, "3 output rows per band")
+check.eq(p.workspace_bytes, ((36 * 3 * 10 * 4 + 63) // 64) * 64, "workspace = one band")
+check.eq(p.bands.sites[2].name, "im2col_rows_interior", "interior bands share one function")
+check.eq(p.bands.sites[2].first_band, 1, "first interior band")
+check.eq(p.bands.sites[2].last_band, 9, "bands 1..8 are interior")
+check.eq(#p.bands.sites, 3, "top band, interior bands, bottom band")
+
+-- Hard limits: a layer whose index arithmetic would pass INT_MAX is refused with the reason.
+local refused, why = one([[{ name = "a", input = { c = 1, h = 1, w = 1048576 }, filters = 1, kernel = { 2, 1 },
+  stride = { 65536, 1 }, dilation = { 65536, 1 }, padding = { top = 65600, bottom = 65600, left = 0, right = 0 } }]])
+check.eq(refused, nil, "index limit: no plan")
+check.ok(why and why:find("more than 2147483647", 1, true), "index limit: the reason names the limit")
+
+-- The exact index bound of copy programs (copyprog.max_index): each term at its loop's extreme.
+local copyprog = require("generator.copyprog")
+local off = copyprog.offset
+check.eq(copyprog.max_index({ { kind = "loop", var = "oh", lo = 0, hi = 1048577, body = {
+  { kind = "copy", dst = off(0, "oh", 1), src = off(-2147483648, "oh", 2048), count = 1, stride = 1 } } } }),
+  2147483648 + 1048576 * 2048 + 1, "max_index sees the issue's overflowing offset")
+check.eq(copyprog.max_index({ { kind = "copy", dst = off(0), src = off(5), count = 4, stride = 3 } }), 17,
+  "max_index: a strided source run")
+check.eq(copyprog.max_index({ { kind = "copy", dst = off(0, "band", 100), src = off(0), count = 1, stride = 1 } },
+  { band = 7 }), 701, "max_index of a band argument")
+check.raises(function() copyprog.max_index({ { kind = "zero", dst = off(0, "q", 1), count = 1 } }) end,
+  "outside its loop", "a term with no loop is an error")
+
+-- Purity: every plan of the test specs is data, and emission leaves it as it was.
+local purity_specs = { "tests/specs/curated.lua", "tests/specs/seed_gradients.lua", "examples/resnet8/resnet8.lua" }
+for _, path in ipairs(purity_specs) do
+  local model = assert(spec.load(root .. "/" .. path, {}))
+  local plans, before = {}, {}
+  for i, L in ipairs(model.layers) do
+    plans[i] = assert(plan.layer(L, {}))
+    local ok, text = pcall(plan_text.render, plans[i])
+    check.ok(ok, path .. " " .. L.name .. ": plan is data (" .. tostring(not ok and text or "") .. ")")
+    before[i] = ok and text or ""
+  end
+  emit.model(root .. "/templates", model, plans, "x.lua")
+  for i, L in ipairs(model.layers) do
+    check.ok(plan_text.render(plans[i]) == before[i], path .. " " .. L.name .. ": emission changed the plan")
+  end
+end
+
+-- Golden --plan text for tests/unit/plan_layers.lua.
+local cmd = string.format("cd '%s' && lua5.4 generator/convgen.lua --plan tests/unit/plan_layers.lua", root)
+local pipe = assert(io.popen(cmd))
+local got = pipe:read("a")
+pipe:close()
+local f = assert(io.open(root .. "/tests/unit/golden.plan"))
+local want = f:read("a")
+f:close()
+if got ~= want then
+  local n = 1
+  for line in (got .. "\n"):gmatch("(.-)\n") do
+    local w = select(n, table.unpack((function()
+      local t = {}
+      for l in (want .. "\n"):gmatch("(.-)\n") do t[#t + 1] = l end
+      return t
+    end)()))
+    if line ~= w then
+      io.stderr:write(string.format("golden.plan line %d: got %q, want %q\n", n, line, tostring(w)))
+      break
+    end
+    n = n + 1
+  end
+end
+check.ok(got == want, "--plan output equals tests/unit/golden.plan (see the header to refresh it)")
+
+check.report(unit, "plan")
+unit.finish()
