@@ -61,6 +61,23 @@ function support.to_nhwc(values, dims)
   return out
 end
 
+-- ONNX weights (A, B, k...) to the NHWC layer's [k...][B][A]: a conv's (M, C/g, KH, KW)
+-- becomes [KH][KW][C/g][M], a transposed conv's (C, M/g, KH, KW) [KH][KW][M/g][C].
+function support.weights_to_nhwc(values, dims)
+  local a, b = dims[1], dims[2]
+  local taps = 1
+  for i = 3, #dims do taps = taps * dims[i] end
+  local out = {}
+  for i = 0, a - 1 do
+    for j = 0, b - 1 do
+      for t = 0, taps - 1 do
+        out[(t * b + j) * a + i + 1] = values[(i * b + j) * taps + t + 1]
+      end
+    end
+  end
+  return out
+end
+
 -- Builds the runtime objects run_layer needs once per work directory.
 function support.build_runtime(root, work, cc, cflags)
   local objects = {}
