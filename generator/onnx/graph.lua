@@ -55,28 +55,27 @@ function graph.order(g)
       end
     end
   end
-  -- Kahn's algorithm, always taking the lowest ready index so a sorted file keeps its order.
+  -- Kahn's algorithm in passes over the file's order: a sorted file (the usual case)
+  -- takes one pass and keeps its order.
   local order, done = {}, {}
   while #order < #g.nodes do
-    local next_index
+    local taken = false
     for index = 1, #g.nodes do
       if not done[index] and waiting[index] == 0 then
-        next_index = index
-        break
+        done[index], taken = true, true
+        order[#order + 1] = index
+        for _, consumer in ipairs(consumers[index] or {}) do
+          waiting[consumer] = waiting[consumer] - 1
+        end
       end
     end
-    if not next_index then
+    if not taken then
       local stuck = {}
       for index, node in ipairs(g.nodes) do
         if not done[index] then stuck[#stuck + 1] = node_label(node, index) end
         if #stuck == 3 then break end
       end
       return nil, "the graph has a cycle through " .. table.concat(stuck, ", ")
-    end
-    done[next_index] = true
-    order[#order + 1] = next_index
-    for _, consumer in ipairs(consumers[next_index] or {}) do
-      waiting[consumer] = waiting[consumer] - 1
     end
   end
   return order, nil, producer
