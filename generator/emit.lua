@@ -94,28 +94,35 @@ local function activation_expr(act, dtype, v)
     v, lit(act.lo), lit(act.lo), v, lit(act.hi), lit(act.hi), v)
 end
 
--- AVX-512 helpers ----------------------------------------------------------------
+-- SIMD spellings ------------------------------------------------------------------
+-- The only C this file writes itself: intrinsics spelled by the layer's ISA module
+-- (generator/isa/*.lua), for the kernel templates.
 
--- A (masked) unaligned load of 16 floats at buf + offset.
-function helpers.load(mask, buf, offset)
-  local at = offset == 0 and buf or (buf .. " + " .. offset)
-  if mask then return string.format("_mm512_maskz_loadu_ps(%s, %s)", mask, at) end
-  return string.format("_mm512_loadu_ps(%s)", at)
-end
-
--- A (masked) unaligned store of a register at buf + offset.
-function helpers.store(mask, buf, offset, reg)
-  local at = offset == 0 and buf or (buf .. " + " .. offset)
-  if mask then return string.format("_mm512_mask_storeu_ps(%s, %s, %s)", at, mask, reg) end
-  return string.format("_mm512_storeu_ps(%s, %s)", at, reg)
-end
-
--- The activation of a register. MAXPS/MINPS return their second operand when
--- either is NaN, so the value goes second and a NaN passes through as in PyTorch.
-local function vector_activation(act, reg)
-  local function splat(v) return string.format("_mm512_set1_ps(%s)", element_literal(v, "f32")) end
-  if act.kind == "relu" then return string.format("_mm512_max_ps(_mm512_setzero_ps(), %s)", reg) end
-  return string.format("_mm512_min_ps(%s, _mm512_max_ps(%s, %s))", splat(act.hi), splat(act.lo), reg)
+local function simd_helpers(isa, act)
+  local h = {}
+  -- A (masked) unaligned load of one vector at buf + offset.
+  function h.load(mask, buf, offset)
+    local at = offset == 0 and buf or (buf .. " + " .. offset)
+    if mask then return string.format(isa.masked_load, mask, at) end
+    return string.format(isa.load, at)
+  end
+  -- A (masked) unaligned store of a register at buf + offset.
+  function h.store(mask, buf, offset, reg)
+    local at = offset == 0 and buf or (buf .. " + " .. offset)
+    if mask then return string.format(isa.masked_store, at, mask, reg) end
+    return string.format(isa.store, at, reg)
+  end
+  function h.broadcast(x) return string.format(isa.broadcast, x) end
+  function h.fma(a, b, c) return string.format(isa.fma, a, b, c) end
+  function h.vadd(a, b) return string.format(isa.add, a, b) end
+  -- The activation of a register. MAXPS/MINPS return their second operand when
+  -- either is NaN, so the value goes second and a NaN passes through as in PyTorch.
+  function h.vector_activate(reg)
+    local function splat(v) return string.format(isa.broadcast, element_literal(v, "f32")) end
+    if act.kind == "relu" then return string.format(isa.max, isa.zero, reg) end
+    return string.format(isa.min, splat(act.hi), string.format(isa.max, splat(act.lo), reg))
+  end
+  return h
 end
 
 local function weight_doc(L)
@@ -133,8 +140,9 @@ end
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
+  local isa = p.fast and require("generator.isa." .. p.fast.isa) or nil
   local T = p.elem.ctype
-  return {
+  local vars = {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
     zero = element_literal(0, L.dtype), one = element_literal(1, L.dtype),
     act = L.act, conv = p.conv, band_items = p.band_items,
@@ -146,9 +154,13 @@ local function layer_vars(p, spec_name)
     act_doc = L.act.kind == "clamp" and "clamp" or L.act.kind,
     activate = function(v) return activation_expr(L.act, L.dtype, v) end,
     banner = function(template_name) return banner(p, spec_name, template_name) end,
-    vector_activate = function(reg) return vector_activation(L.act, reg) end,
     stage_unused = p.fast and p.fast.workspace_elems == 0 and p.fast.source ~= "im2col",
   }
+  if isa then
+    vars.isa = isa
+    for name, fn in pairs(simd_helpers(isa, L.act)) do vars[name] = fn end
+  end
+  return vars
 end
 
 -- Render every file of a model. Returns an array of { name = "x.h", text = "..." }

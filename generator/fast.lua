@@ -11,8 +11,8 @@ local copyprog = require("generator.copyprog")
 
 local fast = {}
 
-local LANES = 16           -- f32 lanes of a zmm register
-local ACCUMULATORS = 24    -- zmm registers kept for accumulators (of 32)
+-- Lanes, register budget and spellings come from the ISA module (generator/isa/avx512.lua).
+local AVX512 = require("generator.isa.avx512")
 
 local function ceil_div(a, b) return (a + b - 1) // b end
 
@@ -27,11 +27,11 @@ local function tiles(total, limit)
 end
 
 -- Mask of the valid lanes of the last vector of a `width`-lane row.
-local function vector_masks(width)
+local function vector_masks(isa, width)
   local masks = {}
-  for v = 0, ceil_div(width, LANES) - 1 do
-    local lanes = math.min(LANES, width - v * LANES)
-    if lanes < LANES then masks[v] = string.format("0x%04x", (1 << lanes) - 1) end
+  for v = 0, ceil_div(width, isa.lanes) - 1 do
+    local lanes = math.min(isa.lanes, width - v * isa.lanes)
+    if lanes < isa.lanes then masks[v] = string.format(isa.mask_format, (1 << lanes) - 1) end
   end
   return masks
 end
@@ -81,12 +81,12 @@ local function padding_program(L, hp, wp)
 end
 
 -- Kernel variants: one per distinct (rows, width) a layer's tiles need.
-local function kernel_variants(name, row_tiles, col_tiles)
+local function kernel_variants(isa, name, row_tiles, col_tiles)
   local list = {}
   for _, r in ipairs(row_tiles) do
     for _, w in ipairs(col_tiles) do
       list[#list + 1] = { name = string.format("%s_%dx%d", name, r.size, w.size), rows = r.size, width = w.size,
-                          vectors = ceil_div(w.size, LANES), masks = vector_masks(w.size) }
+                          vectors = ceil_div(w.size, isa.lanes), masks = vector_masks(isa, w.size) }
     end
   end
   return list
@@ -138,11 +138,11 @@ end
 -- contiguous col tiles stream better (its stride-2 3x3 layer: 9% faster via im2col).
 local STAGED_MAX_K = 256
 
-local function plan_nchw(L, p)
+local function plan_nchw(L, p, isa)
   local f = { kind = "nchw" }
   local hp, wp = p.hp, p.wp
   -- (A strided 1x1 layer reads a quarter of its input: im2col gathers just that.)
-  if L.ow >= LANES and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
+  if L.ow >= isa.lanes and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
     -- B rows come straight from the (staged) input: tiles run along one output row.
     f.hp = hp
     f.k_loop = "taps"
@@ -162,26 +162,26 @@ local function plan_nchw(L, p)
       f.b_offsets = tap_offsets(L, function(kh, kw) return kh * L.dh * wp + kw * L.dw end)
     end
     f.b_cstride = hp * f.row_pitch
-    f.col_tiles = tiles(L.ow, 2 * LANES)
+    f.col_tiles = tiles(L.ow, 2 * isa.lanes)
     f.workspace_elems = f.source == "input" and 0 or L.c * hp * f.row_pitch
   elseif p.direct_gemm then
     f.source = "input"        -- 1x1, unit stride, no padding: x is B
-    f.col_tiles = tiles(p.ohow, 2 * LANES)
+    f.col_tiles = tiles(p.ohow, 2 * isa.lanes)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = 0
   else
     f.source = "im2col"       -- flat tiles over the col matrix's columns
-    f.col_tiles = tiles(p.ohow, 2 * LANES)
+    f.col_tiles = tiles(p.ohow, 2 * isa.lanes)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = p.kg * p.ohow
   end
-  local vectors = ceil_div(f.col_tiles[1].size, LANES)
-  f.row_tiles = tiles(p.mg, ACCUMULATORS // vectors)
-  f.kernels = kernel_variants("tile", f.row_tiles, f.col_tiles)
+  local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
+  f.row_tiles = tiles(p.mg, isa.accumulators // vectors)
+  f.kernels = kernel_variants(isa, "tile", f.row_tiles, f.col_tiles)
   return f
 end
 
-local function plan_nhwc(L, p)
+local function plan_nhwc(L, p, isa)
   local hp, wp = p.hp, p.wp
   local f = { hp = hp, wp = wp }
   f.source = p.padded and "padded" or "input"
@@ -193,14 +193,14 @@ local function plan_nhwc(L, p)
   end
   if p.depthwise then
     f.kind = "depthwise"     -- vectors along channels, no broadcasts
-    f.col_tiles = tiles(L.c, 4 * LANES)
+    f.col_tiles = tiles(L.c, 4 * isa.lanes)
   else
     f.kind = "nhwc"          -- vectors along output channels, input pixels broadcast
-    f.col_tiles = tiles(p.mg, 4 * LANES)
+    f.col_tiles = tiles(p.mg, 4 * isa.lanes)
   end
-  local vectors = ceil_div(f.col_tiles[1].size, LANES)
-  f.row_tiles = tiles(L.ow, math.min(12, ACCUMULATORS // vectors))
-  f.kernels = kernel_variants(f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
+  local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
+  f.row_tiles = tiles(L.ow, math.min(12, isa.accumulators // vectors))
+  f.kernels = kernel_variants(isa, f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
   return f
 end
 
@@ -228,6 +228,7 @@ end
 -- call of each (column tile site, row tile site) pair is at f.calls[column][row].
 function fast.driver(p)
   local L, f = p.layer, p.fast
+  local isa = require("generator.isa." .. f.isa)
   local call
   local grouped = L.groups > 1 and f.kind ~= "depthwise"
   local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
@@ -266,7 +267,7 @@ function fast.driver(p)
         grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, rt.value)
           or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
     end
-    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output channels x output columns",
+    f.summary = string.format("%s path: %s, %dx%d register tiles over output channels x output columns", isa.title,
       ({ im2col = "im2col, then tiles over the col matrix",
          padded = "kernel taps read in place from a zero-padded copy of the image",
          staged = "kernel taps read in place from a zero-padded copy split into column phases",
@@ -294,7 +295,7 @@ function fast.driver(p)
         grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, ct.value)
           or (ct.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. ct.value)))
     end
-    f.summary = string.format("AVX-512 path: %s, %dx%d register tiles over output pixels x %s",
+    f.summary = string.format("%s path: %s, %dx%d register tiles over output pixels x %s", isa.title,
       f.source == "padded" and "taps read in place from a zero-padded copy of the image"
         or "taps read in place from the image",
       f.row_tiles[1].size, f.col_tiles[1].size, f.kind == "depthwise" and "channels" or "output channels")
@@ -307,19 +308,22 @@ function fast.driver(p)
   return f
 end
 
--- The AVX-512 plan of a layer, or nil when the portable path is the only one.
-function fast.plan(L, p)
+-- The SIMD plan of a layer for `isa` (an ISA module; AVX-512 when omitted), or nil when
+-- the portable path is the only one. The plan names its ISA (f.isa) for emission.
+function fast.plan(L, p, isa)
+  isa = isa or AVX512
   if not p.elem.simd then return nil end
+  local f
   if L.layout == "NCHW" then
-    local f = plan_nchw(L, p)
+    f = plan_nchw(L, p, isa)
     -- A depthwise layer with short rows is better served by the portable direct loops
     -- (vectorized along the row) than by one-row tiles over an im2col matrix.
     if p.depthwise and f.source == "im2col" then return nil end
-    return f
+  else
+    f = plan_nhwc(L, p, isa)
   end
-  return plan_nhwc(L, p)
+  f.isa = isa.name
+  return f
 end
-
-fast.LANES = LANES
 
 return fast

@@ -1,0 +1,24 @@
+-- AVX-512F as data: lanes, register budget, vector type, intrinsic spellings (docs/architecture.md).
+-- Each spelling is a string.format pattern; its arguments are named in the comment beside it.
+return {
+  name = "avx512",                -- names the driver function (conv_avx512)
+  title = "AVX-512",              -- in comments
+  guard = "CONVGEN_AVX512",       -- runtime/convgen.h sets it from the compiler's macros
+  header = "immintrin.h",
+  lanes = 16,                     -- f32 lanes of a vector
+  registers = 32,                 -- vector registers
+  accumulators = 24,              -- of them kept for a kernel's accumulators
+  register_name = "zmm",
+  vector = "__m512",
+  mask_format = "0x%04x",         -- a tail mask: the bit pattern of its valid lanes
+  zero = "_mm512_setzero_ps()",
+  load = "_mm512_loadu_ps(%s)",                     -- address
+  masked_load = "_mm512_maskz_loadu_ps(%s, %s)",    -- mask, address
+  store = "_mm512_storeu_ps(%s, %s)",               -- address, value
+  masked_store = "_mm512_mask_storeu_ps(%s, %s, %s)", -- address, mask, value
+  broadcast = "_mm512_set1_ps(%s)",                 -- scalar
+  fma = "_mm512_fmadd_ps(%s, %s, %s)",              -- a, b, c: a * b + c
+  add = "_mm512_add_ps(%s, %s)",
+  max = "_mm512_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
+  min = "_mm512_min_ps(%s, %s)",
+}
