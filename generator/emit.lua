@@ -140,7 +140,7 @@ end
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
-  local isa = p.fast and require("generator.isa." .. p.fast.isa) or nil
+  local isa = p.simd and require("generator.isa." .. p.simd.isa) or nil
   local T = p.elem.ctype
   local vars = {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
@@ -154,7 +154,7 @@ local function layer_vars(p, spec_name)
     act_doc = L.act.kind == "clamp" and "clamp" or L.act.kind,
     activate = function(v) return activation_expr(L.act, L.dtype, v) end,
     banner = function(template_name) return banner(p, spec_name, template_name) end,
-    stage_unused = p.fast and p.fast.workspace_elems == 0 and p.fast.source ~= "im2col",
+    stage_unused = p.simd and p.simd.workspace_elems == 0 and p.simd.source ~= "im2col",
   }
   if isa then
     vars.isa = isa

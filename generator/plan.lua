@@ -1,7 +1,7 @@
 -- Planning: turns one validated layer into everything its C files need (sizes, copy programs, paths).
 
 local copyprog = require("generator.copyprog")
-local fast = require("generator.fast")
+local simd_plan = require("generator.simd_plan")
 local gradients = require("generator.gradients")
 local portable = require("generator.portable")
 local geometry = require("generator.geometry")
@@ -292,9 +292,9 @@ local function conv2d_plan(L, options)
   end
   p.im2col = lay_out(p, im2col_ops)
   p.col2im = lay_out(p, col2im_ops)
-  p.fast = not (options and options.no_simd) and fast.plan(L, p) or nil
-  if p.fast and p.fast.workspace_elems * elem.bytes > plan.MAX_WORKSPACE_BYTES then
-    p.fast = nil   -- its staging would pass the workspace limit: the portable path (in bands) only
+  p.simd = not (options and options.no_simd) and simd_plan.plan(L, p) or nil
+  if p.simd and p.simd.workspace_elems * elem.bytes > plan.MAX_WORKSPACE_BYTES then
+    p.simd = nil   -- its staging would pass the workspace limit: the portable path (in bands) only
   end
   local gemm_paths = not p.direct_gemm and not p.depthwise
   if group_ops and gemm_paths then
@@ -312,7 +312,7 @@ local function conv2d_plan(L, options)
   if gemm_paths then
     p.workspace_elems = (p.bands and not L.backward) and p.kg * p.bands.rows * L.ow or p.kg * p.ohow
   end
-  if p.fast then p.workspace_elems = math.max(p.workspace_elems, p.fast.workspace_elems) end
+  if p.simd then p.workspace_elems = math.max(p.workspace_elems, p.simd.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p
 end
@@ -356,7 +356,7 @@ local function programs(p)
   for _, site in ipairs(p.bands and p.bands.sites or {}) do   -- an interior band's index is an argument
     list[#list + 1] = { ops = site.prog.ops, ranges = { band = site.last_band and site.last_band - 1 or 0 } }
   end
-  if p.fast and p.fast.pad_ops then list[#list + 1] = { ops = p.fast.pad_ops } end
+  if p.simd and p.simd.pad_ops then list[#list + 1] = { ops = p.simd.pad_ops } end
   return list
 end
 
@@ -416,7 +416,7 @@ function plan.layer(L, options)
   if problem then return nil, problem end
   p.entries = entry_buffers(L, p)
   -- The drivers: every loop, call and GEMM operand the templates print.
-  if p.fast then fast.driver(p) end
+  if p.simd then simd_plan.driver(p) end
   if L.op == "conv2d" then
     p.conv = portable.steps(p)
     if p.bands then p.band_items = portable.band_items(p) end

@@ -1,4 +1,4 @@
--- Unit tests of planning (plan.lua, fast.lua, portable.lua): kernel choice, tiles, bands, limits, purity, golden plans.
+-- Unit tests of planning (plan.lua, simd_plan.lua, portable.lua): kernels, tiles, bands, limits, purity, golden plans.
 -- After a deliberate planning change, refresh the golden text from the source directory with
 --   lua5.4 generator/convgen.lua --plan tests/unit/plan_layers.lua > tests/unit/golden.plan
 local unit = dofile((arg[0]:match("^(.*)/") or ".") .. "/unit.lua")
@@ -27,25 +27,25 @@ end
 
 -- Kernel choice and tiles.
 local p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3, stride = 2, padding = 1 }]])
-check.eq(p.fast.kind, "nchw", "NCHW kernel")
-check.eq(p.fast.source, "staged", "stride 2, short reduction: taps read from phase-split staging")
-check.eq(p.fast.col_tiles[1].size, 20, "one 20-column tile per output row")
-check.eq(p.fast.row_tiles[1].size, 5, "all 5 output channels in one row tile")
-check.eq(p.fast.workspace_elems, 3 * 11 * 42, "staging: C x padded rows x 2 phases of 21")
+check.eq(p.simd.kind, "nchw", "NCHW kernel")
+check.eq(p.simd.source, "staged", "stride 2, short reduction: taps read from phase-split staging")
+check.eq(p.simd.col_tiles[1].size, 20, "one 20-column tile per output row")
+check.eq(p.simd.row_tiles[1].size, 5, "all 5 output channels in one row tile")
+check.eq(p.simd.workspace_elems, 3 * 11 * 42, "staging: C x padded rows x 2 phases of 21")
 p = one([[{ name = "a", input = { c = 64, h = 8, w = 8 }, filters = 100, kernel = 1 }]])
-check.ok(p.direct_gemm and p.fast.source == "input" and p.workspace_bytes == 0, "1x1: the input is B, no workspace")
-check.eq(p.fast.col_tiles[1].size, 32, "64 pixels in two 32-column tiles")
-check.eq(p.fast.col_tiles[1].count, 2, "two column tiles")
-check.eq(p.fast.row_tiles[1].size, 12, "100 channels: 12-row tiles (24 accumulators / 2 vectors)")
-check.eq(p.fast.row_tiles[2].size, 4, "and a 4-row tail")
+check.ok(p.direct_gemm and p.simd.source == "input" and p.workspace_bytes == 0, "1x1: the input is B, no workspace")
+check.eq(p.simd.col_tiles[1].size, 32, "64 pixels in two 32-column tiles")
+check.eq(p.simd.col_tiles[1].count, 2, "two column tiles")
+check.eq(p.simd.row_tiles[1].size, 12, "100 channels: 12-row tiles (24 accumulators / 2 vectors)")
+check.eq(p.simd.row_tiles[2].size, 4, "and a 4-row tail")
 p = one([[{ name = "a", layout = "NHWC", input = { c = 24, h = 6, w = 6 }, filters = 24, groups = 24, kernel = 3 }]])
-check.ok(p.depthwise and p.fast.kind == "depthwise", "NHWC depthwise kernel")
-check.eq(p.fast.masks, nil, "tile masks live in the kernels")
-check.eq(p.fast.kernels[1].masks[1], "0x00ff", "24 channels: a masked second vector")
+check.ok(p.depthwise and p.simd.kind == "depthwise", "NHWC depthwise kernel")
+check.eq(p.simd.masks, nil, "tile masks live in the kernels")
+check.eq(p.simd.kernels[1].masks[1], "0x00ff", "24 channels: a masked second vector")
 p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]])
-check.eq(p.fast, nil, "f64: portable path only")
+check.eq(p.simd, nil, "f64: portable path only")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
-check.eq(p.fast, nil, "--no-simd: portable path only")
+check.eq(p.simd, nil, "--no-simd: portable path only")
 
 -- Bands: the workspace budget bounds the portable im2col block.
 p = one([[{ name = "a", input = { c = 4, h = 30, w = 10 }, filters = 2, kernel = 3, padding = 1 }]],

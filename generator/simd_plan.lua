@@ -1,4 +1,4 @@
--- Plans the AVX-512 path of a layer's conv: which register-tiled kernel, its tiles and the input staging.
+-- Plans the SIMD path of a layer's conv for an ISA module (generator/isa/): tiled kernels, tiles, input staging.
 --
 -- Three kernels, each an outer product held in zmm registers:
 --   nchw       y[rows m][width p] += w[m][k] * B[k][p]; B rows are read in place
@@ -9,7 +9,7 @@
 
 local copyprog = require("generator.copyprog")
 
-local fast = {}
+local simd_plan = {}
 
 -- Lanes, register budget and spellings come from the ISA module (generator/isa/avx512.lua).
 local AVX512 = require("generator.isa.avx512")
@@ -226,8 +226,8 @@ end
 -- Everything the AVX-512 driver template prints besides the kernels (the plan's last
 -- AVX-512 step: it needs to know whether an im2col_group function exists). The kernel
 -- call of each (column tile site, row tile site) pair is at f.calls[column][row].
-function fast.driver(p)
-  local L, f = p.layer, p.fast
+function simd_plan.driver(p)
+  local L, f = p.layer, p.simd
   local isa = require("generator.isa." .. f.isa)
   local call
   local grouped = L.groups > 1 and f.kind ~= "depthwise"
@@ -310,7 +310,7 @@ end
 
 -- The SIMD plan of a layer for `isa` (an ISA module; AVX-512 when omitted), or nil when
 -- the portable path is the only one. The plan names its ISA (f.isa) for emission.
-function fast.plan(L, p, isa)
+function simd_plan.plan(L, p, isa)
   isa = isa or AVX512
   if not p.elem.simd then return nil end
   local f
@@ -326,4 +326,4 @@ function fast.plan(L, p, isa)
   return f
 end
 
-return fast
+return simd_plan
