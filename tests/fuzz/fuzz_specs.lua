@@ -23,7 +23,7 @@ local work_limit = require("generator.work_limit")
 local mutate = require("mutate")
 local cli = require("cli_run")
 
-local COUNT = tonumber(arg[3]) or 2500
+local COUNT = tonumber(arg[3]) or 2000
 local CLI_EVERY = 50
 local UBSAN_SAMPLES = 4
 local MAX_CPU_SECONDS = 10
