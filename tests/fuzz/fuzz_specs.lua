@@ -75,8 +75,8 @@ local function run_in_process(path)
     end
     return "refused"
   end
-  -- A quarter of the CLI's instruction budget: specs past it are counted, not planned to the end.
-  local budget = work_limit.new({ instructions = 10 * 1000000 })
+  -- An eighth of the CLI's instruction budget: specs past it are counted, not planned to the end.
+  local budget = work_limit.new({ instructions = 5 * 1000000 })
   budget.cpu_deadline = os.clock() + 6
   local plans = {}
   for index, layer in ipairs(model.layers) do

@@ -237,7 +237,7 @@ end
 function mutate.source(spec)
   local lines = { "-- fuzzed spec", "local math_mininteger = 1 << 63", "local big = {}" }
   if spec.big_table then
-    lines[#lines + 1] = string.format("for i = 1, %d do big[i] = { i, 'x' } end", spec.big_table)
+    lines[#lines + 1] = string.format("for i = 1, %d do big[i] = i end", spec.big_table)
     spec.big_table = nil
   end
   local repeats = spec.repeat_layers
