@@ -101,16 +101,17 @@ end
 local function simd_helpers(isa, act)
   local h = {}
   -- A (masked) unaligned load of one vector at buf + offset.
+  local function spell(pattern, fields)
+    return (pattern:gsub("{(%a+)}", function(name) return fields[name] end))
+  end
   function h.load(mask, buf, offset)
     local at = offset == 0 and buf or (buf .. " + " .. offset)
-    if mask then return string.format(isa.masked_load, mask, at) end
-    return string.format(isa.load, at)
+    return spell(mask and isa.masked_load or isa.load, { mask = mask, addr = at })
   end
   -- A (masked) unaligned store of a register at buf + offset.
   function h.store(mask, buf, offset, reg)
     local at = offset == 0 and buf or (buf .. " + " .. offset)
-    if mask then return string.format(isa.masked_store, at, mask, reg) end
-    return string.format(isa.store, at, reg)
+    return spell(mask and isa.masked_store or isa.store, { mask = mask, addr = at, value = reg })
   end
   function h.broadcast(x) return string.format(isa.broadcast, x) end
   function h.fma(a, b, c) return string.format(isa.fma, a, b, c) end
@@ -140,7 +141,7 @@ end
 -- Variables of one layer's templates.
 local function layer_vars(p, spec_name)
   local L = p.layer
-  local isa = p.simd and require("generator.isa." .. p.simd.isa) or nil
+
   local T = p.elem.ctype
   local vars = {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
@@ -154,12 +155,23 @@ local function layer_vars(p, spec_name)
     act_doc = L.act.kind == "clamp" and "clamp" or L.act.kind,
     activate = function(v) return activation_expr(L.act, L.dtype, v) end,
     banner = function(template_name) return banner(p, spec_name, template_name) end,
-    stage_unused = p.simd and p.simd.workspace_elems == 0 and p.simd.source ~= "im2col",
   }
-  if isa then
-    vars.isa = isa
-    for name, fn in pairs(simd_helpers(isa, L.act)) do vars[name] = fn end
+  -- One variable set per SIMD path, in the order the #if/#elif chain tries them; each
+  -- path's condition is its guard and no earlier path's.
+  vars.simd_paths = {}
+  local earlier = {}
+  for _, f in ipairs(p.simd or {}) do
+    local isa = require("generator.isa." .. f.isa)
+    local path = { f = f, isa = isa,
+      stage_unused = f.workspace_elems == 0 and f.source ~= "im2col" }
+    local cond = { isa.guard }
+    for _, g in ipairs(earlier) do cond[#cond + 1] = "!" .. g end
+    path.condition = #cond == 1 and cond[1] or "(" .. table.concat(cond, " && ") .. ")"
+    earlier[#earlier + 1] = isa.guard
+    for name, fn in pairs(simd_helpers(isa, L.act)) do path[name] = fn end
+    vars.simd_paths[#vars.simd_paths + 1] = path
   end
+  vars.no_simd_condition = #earlier > 0 and ("!(" .. table.concat(earlier, " || ") .. ")") or nil
   return vars
 end
 

@@ -20,6 +20,9 @@ plan.DEFAULT_WORKSPACE_BUDGET = 256 * 1024
 -- staging would is not emitted; a layer whose portable path would is refused).
 plan.MAX_INDEX = 2147483647
 plan.MAX_WORKSPACE_BYTES = 1 << 30
+-- The SIMD instruction sets kernels are planned for, in the order the generated #if chain
+-- tries them (generator/isa/; the portable path is the #else).
+plan.SIMD_ISAS = { require("generator.isa.avx512"), (require("generator.isa.avx2")) }
 
 
 local valid_range, tap_regions = geometry.valid_range, geometry.tap_regions
@@ -292,9 +295,15 @@ local function conv2d_plan(L, options)
   end
   p.im2col = lay_out(p, im2col_ops)
   p.col2im = lay_out(p, col2im_ops)
-  p.simd = not (options and options.no_simd) and simd_plan.plan(L, p) or nil
-  if p.simd and p.simd.workspace_elems * elem.bytes > plan.MAX_WORKSPACE_BYTES then
-    p.simd = nil   -- its staging would pass the workspace limit: the portable path (in bands) only
+  -- One SIMD plan per ISA that has a path for this layer, best first; a path whose staging
+  -- would pass the workspace limit is left out (the portable path, in bands, remains).
+  if not (options and options.no_simd) then
+    local paths = {}
+    for _, isa in ipairs(plan.SIMD_ISAS) do
+      local f = simd_plan.plan(L, p, isa)
+      if f and f.workspace_elems * elem.bytes <= plan.MAX_WORKSPACE_BYTES then paths[#paths + 1] = f end
+    end
+    if #paths > 0 then p.simd = paths end
   end
   local gemm_paths = not p.direct_gemm and not p.depthwise
   if group_ops and gemm_paths then
@@ -312,7 +321,7 @@ local function conv2d_plan(L, options)
   if gemm_paths then
     p.workspace_elems = (p.bands and not L.backward) and p.kg * p.bands.rows * L.ow or p.kg * p.ohow
   end
-  if p.simd then p.workspace_elems = math.max(p.workspace_elems, p.simd.workspace_elems) end
+  for _, f in ipairs(p.simd or {}) do p.workspace_elems = math.max(p.workspace_elems, f.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p
 end
@@ -356,7 +365,9 @@ local function programs(p)
   for _, site in ipairs(p.bands and p.bands.sites or {}) do   -- an interior band's index is an argument
     list[#list + 1] = { ops = site.prog.ops, ranges = { band = site.last_band and site.last_band - 1 or 0 } }
   end
-  if p.simd and p.simd.pad_ops then list[#list + 1] = { ops = p.simd.pad_ops } end
+  for _, f in ipairs(p.simd or {}) do
+    if f.pad_ops then list[#list + 1] = { ops = f.pad_ops } end
+  end
   return list
 end
 
@@ -416,7 +427,7 @@ function plan.layer(L, options)
   if problem then return nil, problem end
   p.entries = entry_buffers(L, p)
   -- The drivers: every loop, call and GEMM operand the templates print.
-  if p.simd then simd_plan.driver(p) end
+  for _, f in ipairs(p.simd or {}) do simd_plan.driver(p, f) end
   if L.op == "conv2d" then
     p.conv = portable.steps(p)
     if p.bands then p.band_items = portable.band_items(p) end

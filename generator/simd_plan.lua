@@ -31,7 +31,13 @@ local function vector_masks(isa, width)
   local masks = {}
   for v = 0, ceil_div(width, isa.lanes) - 1 do
     local lanes = math.min(isa.lanes, width - v * isa.lanes)
-    if lanes < isa.lanes then masks[v] = string.format(isa.mask_format, (1 << lanes) - 1) end
+    if lanes < isa.lanes and isa.mask_format then
+      masks[v] = string.format(isa.mask_format, (1 << lanes) - 1)
+    elseif lanes < isa.lanes then   -- a vector: one entry per lane
+      local entries = {}
+      for i = 1, isa.lanes do entries[i] = i <= lanes and isa.mask_on or isa.mask_off end
+      masks[v] = string.format(isa.mask_vector, table.concat(entries, ", "))
+    end
   end
   return masks
 end
@@ -226,8 +232,8 @@ end
 -- Everything the AVX-512 driver template prints besides the kernels (the plan's last
 -- AVX-512 step: it needs to know whether an im2col_group function exists). The kernel
 -- call of each (column tile site, row tile site) pair is at f.calls[column][row].
-function simd_plan.driver(p)
-  local L, f = p.layer, p.simd
+function simd_plan.driver(p, f)
+  local L = p.layer
   local isa = require("generator.isa." .. f.isa)
   local call
   local grouped = L.groups > 1 and f.kind ~= "depthwise"

@@ -26,6 +26,13 @@ extern "C" {
 #else
 #define CONVGEN_AVX512 0
 #endif
+/* Else their AVX2 path when it targets AVX2 and FMA (e.g. -mavx2 -mfma, or -march=native
+   on most x86-64 CPUs since 2013); the generated #if chain tries AVX-512 first. */
+#if defined(__AVX2__) && defined(__FMA__) && !defined(CONVGEN_NO_SIMD)
+#define CONVGEN_AVX2 1
+#else
+#define CONVGEN_AVX2 0
+#endif
 
 /* Alignment the caller must give the workspace buffer. */
 #define CG_WORKSPACE_ALIGN 64

@@ -501,6 +501,507 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     }
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* Copies one image into a zero-padded [3][34][34], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 3; ++c) {
+    memset(stage + (c * 1156), 0, 34 * sizeof(float));
+    for (int h = 0; h < 32; ++h) {
+      stage[c * 1156 + h * 34 + 34] = 0.0f;
+      memcpy(stage + (c * 1156 + h * 34 + 35), x + (c * 1024 + h * 32), 32 * sizeof(float));
+      stage[c * 1156 + h * 34 + 67] = 0.0f;
+    }
+    memset(stage + (c * 1156 + 1122), 0, 34 * sizeof(float));
+  }
+}
+
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 3; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[27]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[54]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[81]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[108]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[135]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[28]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[55]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[82]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[109]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[136]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      const __m256 b1 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[29]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[56]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[83]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[110]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[137]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 34);
+      const __m256 b1 = _mm256_loadu_ps(b + 42);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[30]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[57]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[84]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[111]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[138]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 35);
+      const __m256 b1 = _mm256_loadu_ps(b + 43);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[31]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[58]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[85]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[112]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[139]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 36);
+      const __m256 b1 = _mm256_loadu_ps(b + 44);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[32]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[59]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[86]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[113]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[140]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 68);
+      const __m256 b1 = _mm256_loadu_ps(b + 76);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[33]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[60]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[87]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[114]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[141]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 69);
+      const __m256 b1 = _mm256_loadu_ps(b + 77);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[34]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[61]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[88]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[115]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[142]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 70);
+      const __m256 b1 = _mm256_loadu_ps(b + 78);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[35]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[62]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[89]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[116]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[143]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    w += 9;
+    b += 1156;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 1024, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 1032, acc1_1);
+  acc2_0 = _mm256_max_ps(_mm256_setzero_ps(), acc2_0);
+  _mm256_storeu_ps(y + 2048, acc2_0);
+  acc2_1 = _mm256_max_ps(_mm256_setzero_ps(), acc2_1);
+  _mm256_storeu_ps(y + 2056, acc2_1);
+  acc3_0 = _mm256_max_ps(_mm256_setzero_ps(), acc3_0);
+  _mm256_storeu_ps(y + 3072, acc3_0);
+  acc3_1 = _mm256_max_ps(_mm256_setzero_ps(), acc3_1);
+  _mm256_storeu_ps(y + 3080, acc3_1);
+  acc4_0 = _mm256_max_ps(_mm256_setzero_ps(), acc4_0);
+  _mm256_storeu_ps(y + 4096, acc4_0);
+  acc4_1 = _mm256_max_ps(_mm256_setzero_ps(), acc4_1);
+  _mm256_storeu_ps(y + 4104, acc4_1);
+  acc5_0 = _mm256_max_ps(_mm256_setzero_ps(), acc5_0);
+  _mm256_storeu_ps(y + 5120, acc5_0);
+  acc5_1 = _mm256_max_ps(_mm256_setzero_ps(), acc5_1);
+  _mm256_storeu_ps(y + 5128, acc5_1);
+}
+
+/* 4 output channels x 16 output columns, in 8 ymm accumulators. */
+static inline void tile_4x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 3; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[27]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[54]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[81]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[28]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[55]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[82]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      const __m256 b1 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[29]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[56]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[83]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 34);
+      const __m256 b1 = _mm256_loadu_ps(b + 42);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[30]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[57]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[84]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 35);
+      const __m256 b1 = _mm256_loadu_ps(b + 43);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[31]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[58]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[85]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 36);
+      const __m256 b1 = _mm256_loadu_ps(b + 44);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[32]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[59]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[86]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 68);
+      const __m256 b1 = _mm256_loadu_ps(b + 76);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[33]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[60]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[87]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 69);
+      const __m256 b1 = _mm256_loadu_ps(b + 77);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[34]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[61]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[88]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 70);
+      const __m256 b1 = _mm256_loadu_ps(b + 78);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[35]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[62]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[89]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    }
+    w += 9;
+    b += 1156;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 1024, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 1032, acc1_1);
+  acc2_0 = _mm256_max_ps(_mm256_setzero_ps(), acc2_0);
+  _mm256_storeu_ps(y + 2048, acc2_0);
+  acc2_1 = _mm256_max_ps(_mm256_setzero_ps(), acc2_1);
+  _mm256_storeu_ps(y + 2056, acc2_1);
+  acc3_0 = _mm256_max_ps(_mm256_setzero_ps(), acc3_0);
+  _mm256_storeu_ps(y + 3072, acc3_0);
+  acc3_1 = _mm256_max_ps(_mm256_setzero_ps(), acc3_1);
+  _mm256_storeu_ps(y + 3080, acc3_1);
+}
+
+/* AVX2+FMA path: kernel taps read in place from a zero-padded copy of the image, 6x16 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 32; ++oh) {
+    const float *b_row = b_src + oh * 34;
+    float *y_row = y_group + oh * 32;
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 16;
+      for (int mb = 0; mb < 2; ++mb) {
+        const int m0 = mb * 6;
+        tile_6x16(w_group + m0 * 27, b_row + p0, y_row + m0 * 1024 + p0, bias == NULL ? NULL : bias + m0);
+      }
+    }
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 16;
+      tile_4x16(w_group + 12 * 27, b_row + p0, y_row + 12 * 1024 + p0, bias == NULL ? NULL : bias + 12);
+    }
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -552,6 +1053,8 @@ int resnet8_conv1_conv(const float *x, const float *w, const float *bias, float 
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

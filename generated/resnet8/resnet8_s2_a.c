@@ -570,6 +570,427 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     }
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* Copies one image into a zero-padded [16][33][2][17], each padded row split into its 2 column phases, so every kernel tap of a stride-2 row is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  memset(stage, 0, 17952 * sizeof(float));
+  for (int c = 0; c < 16; ++c) {
+    for (int h = 0; h < 32; ++h) {
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + i] = x[c * 1024 + h * 32 + i * 2];
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + 17 + i] = x[c * 1024 + h * 32 + 1 + i * 2];
+    }
+  }
+}
+
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 16; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[144]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[288]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[432]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[576]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[720]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 17);
+      const __m256 b1 = _mm256_loadu_ps(b + 25);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[145]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[289]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[433]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[577]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[721]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[146]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[290]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[434]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[578]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[722]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 34);
+      const __m256 b1 = _mm256_loadu_ps(b + 42);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[147]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[291]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[435]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[579]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[723]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 51);
+      const __m256 b1 = _mm256_loadu_ps(b + 59);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[148]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[292]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[436]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[580]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[724]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 35);
+      const __m256 b1 = _mm256_loadu_ps(b + 43);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[149]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[293]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[437]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[581]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[725]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 68);
+      const __m256 b1 = _mm256_loadu_ps(b + 76);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[150]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[294]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[438]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[582]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[726]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 85);
+      const __m256 b1 = _mm256_loadu_ps(b + 93);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[151]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[295]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[439]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[583]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[727]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 69);
+      const __m256 b1 = _mm256_loadu_ps(b + 77);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[152]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[296]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[440]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[584]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[728]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    w += 9;
+    b += 1122;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 264, acc1_1);
+  acc2_0 = _mm256_max_ps(_mm256_setzero_ps(), acc2_0);
+  _mm256_storeu_ps(y + 512, acc2_0);
+  acc2_1 = _mm256_max_ps(_mm256_setzero_ps(), acc2_1);
+  _mm256_storeu_ps(y + 520, acc2_1);
+  acc3_0 = _mm256_max_ps(_mm256_setzero_ps(), acc3_0);
+  _mm256_storeu_ps(y + 768, acc3_0);
+  acc3_1 = _mm256_max_ps(_mm256_setzero_ps(), acc3_1);
+  _mm256_storeu_ps(y + 776, acc3_1);
+  acc4_0 = _mm256_max_ps(_mm256_setzero_ps(), acc4_0);
+  _mm256_storeu_ps(y + 1024, acc4_0);
+  acc4_1 = _mm256_max_ps(_mm256_setzero_ps(), acc4_1);
+  _mm256_storeu_ps(y + 1032, acc4_1);
+  acc5_0 = _mm256_max_ps(_mm256_setzero_ps(), acc5_0);
+  _mm256_storeu_ps(y + 1280, acc5_0);
+  acc5_1 = _mm256_max_ps(_mm256_setzero_ps(), acc5_1);
+  _mm256_storeu_ps(y + 1288, acc5_1);
+}
+
+/* 2 output channels x 16 output columns, in 4 ymm accumulators. */
+static inline void tile_2x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 16; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[144]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 17);
+      const __m256 b1 = _mm256_loadu_ps(b + 25);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[145]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[146]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 34);
+      const __m256 b1 = _mm256_loadu_ps(b + 42);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[147]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 51);
+      const __m256 b1 = _mm256_loadu_ps(b + 59);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[148]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 35);
+      const __m256 b1 = _mm256_loadu_ps(b + 43);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[149]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 68);
+      const __m256 b1 = _mm256_loadu_ps(b + 76);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[150]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 85);
+      const __m256 b1 = _mm256_loadu_ps(b + 93);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[151]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 69);
+      const __m256 b1 = _mm256_loadu_ps(b + 77);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[152]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    w += 9;
+    b += 1122;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 264, acc1_1);
+}
+
+/* AVX2+FMA path: kernel taps read in place from a zero-padded copy split into column phases, 6x16 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 68;
+    float *y_row = y_group + oh * 16;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 6;
+      tile_6x16(w_group + m0 * 144, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
+    }
+    tile_2x16(w_group + 30 * 144, b_row, y_row + 30 * 256, bias == NULL ? NULL : bias + 30);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -621,6 +1042,8 @@ int resnet8_s2_a_conv(const float *x, const float *w, const float *bias, float *
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

@@ -556,6 +556,413 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     }
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* Copies one image into a zero-padded [32][18][18], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 32; ++c) {
+    memset(stage + (c * 324), 0, 18 * sizeof(float));
+    for (int h = 0; h < 16; ++h) {
+      stage[c * 324 + h * 18 + 18] = 0.0f;
+      memcpy(stage + (c * 324 + h * 18 + 19), x + (c * 256 + h * 16), 16 * sizeof(float));
+      stage[c * 324 + h * 18 + 35] = 0.0f;
+    }
+    memset(stage + (c * 324 + 306), 0, 18 * sizeof(float));
+  }
+}
+
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 32; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[288]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[576]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[864]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1152]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1440]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[289]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[577]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[865]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1153]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1441]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      const __m256 b1 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[290]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[578]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[866]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1154]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1442]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 18);
+      const __m256 b1 = _mm256_loadu_ps(b + 26);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[291]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[579]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[867]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1155]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1443]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 19);
+      const __m256 b1 = _mm256_loadu_ps(b + 27);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[292]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[580]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[868]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1156]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1444]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 20);
+      const __m256 b1 = _mm256_loadu_ps(b + 28);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[293]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[581]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[869]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1157]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1445]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 36);
+      const __m256 b1 = _mm256_loadu_ps(b + 44);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[294]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[582]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[870]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1158]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1446]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 37);
+      const __m256 b1 = _mm256_loadu_ps(b + 45);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[295]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[583]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[871]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1159]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1447]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 38);
+      const __m256 b1 = _mm256_loadu_ps(b + 46);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[296]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+      a = _mm256_set1_ps(w[584]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+      a = _mm256_set1_ps(w[872]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+      a = _mm256_set1_ps(w[1160]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+      a = _mm256_set1_ps(w[1448]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    }
+    w += 9;
+    b += 324;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  _mm256_storeu_ps(y + 264, acc1_1);
+  _mm256_storeu_ps(y + 512, acc2_0);
+  _mm256_storeu_ps(y + 520, acc2_1);
+  _mm256_storeu_ps(y + 768, acc3_0);
+  _mm256_storeu_ps(y + 776, acc3_1);
+  _mm256_storeu_ps(y + 1024, acc4_0);
+  _mm256_storeu_ps(y + 1032, acc4_1);
+  _mm256_storeu_ps(y + 1280, acc5_0);
+  _mm256_storeu_ps(y + 1288, acc5_1);
+}
+
+/* 2 output channels x 16 output columns, in 4 ymm accumulators. */
+static inline void tile_2x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 32; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[288]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      const __m256 b1 = _mm256_loadu_ps(b + 9);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[289]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      const __m256 b1 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[290]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 18);
+      const __m256 b1 = _mm256_loadu_ps(b + 26);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[291]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 19);
+      const __m256 b1 = _mm256_loadu_ps(b + 27);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[292]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 20);
+      const __m256 b1 = _mm256_loadu_ps(b + 28);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[293]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 36);
+      const __m256 b1 = _mm256_loadu_ps(b + 44);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[294]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 37);
+      const __m256 b1 = _mm256_loadu_ps(b + 45);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[295]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 38);
+      const __m256 b1 = _mm256_loadu_ps(b + 46);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+      a = _mm256_set1_ps(w[296]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    }
+    w += 9;
+    b += 324;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  _mm256_storeu_ps(y + 264, acc1_1);
+}
+
+/* AVX2+FMA path: kernel taps read in place from a zero-padded copy of the image, 6x16 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 18;
+    float *y_row = y_group + oh * 16;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 6;
+      tile_6x16(w_group + m0 * 288, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
+    }
+    tile_2x16(w_group + 30 * 288, b_row, y_row + 30 * 256, bias == NULL ? NULL : bias + 30);
+  }
+}
 #else
 
 
@@ -703,6 +1110,8 @@ int resnet8_s2_b_conv(const float *x, const float *w, const float *bias, float *
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

@@ -324,6 +324,142 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     tile_10x32(w_group + 22 * 16, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int k = 0; k < 16; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[16]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    a = _mm256_set1_ps(w[32]);
+    acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+    a = _mm256_set1_ps(w[48]);
+    acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    a = _mm256_set1_ps(w[64]);
+    acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+    a = _mm256_set1_ps(w[80]);
+    acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  _mm256_storeu_ps(y + 264, acc1_1);
+  _mm256_storeu_ps(y + 512, acc2_0);
+  _mm256_storeu_ps(y + 520, acc2_1);
+  _mm256_storeu_ps(y + 768, acc3_0);
+  _mm256_storeu_ps(y + 776, acc3_1);
+  _mm256_storeu_ps(y + 1024, acc4_0);
+  _mm256_storeu_ps(y + 1032, acc4_1);
+  _mm256_storeu_ps(y + 1280, acc5_0);
+  _mm256_storeu_ps(y + 1288, acc5_1);
+}
+
+/* 2 output channels x 16 output columns, in 4 ymm accumulators. */
+static inline void tile_2x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int k = 0; k < 16; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[16]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  _mm256_storeu_ps(y + 256, acc1_0);
+  _mm256_storeu_ps(y + 264, acc1_1);
+}
+
+/* AVX2+FMA path: im2col, then tiles over the col matrix, 6x16 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s2_short_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 16; ++t) {
+    const int p0 = t * 16;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 6;
+      tile_6x16(w_group + m0 * 16, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 16; ++t) {
+    const int p0 = t * 16;
+    tile_2x16(w_group + 30 * 16, b_row + p0, y_row + 30 * 256 + p0, bias == NULL ? NULL : bias + 30);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -366,6 +502,8 @@ int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, flo
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

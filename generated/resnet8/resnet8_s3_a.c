@@ -424,6 +424,182 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     tile_9x32(w_group + 55 * 288, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int k = 0; k < 288; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[288]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    a = _mm256_set1_ps(w[576]);
+    acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+    a = _mm256_set1_ps(w[864]);
+    acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    a = _mm256_set1_ps(w[1152]);
+    acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+    a = _mm256_set1_ps(w[1440]);
+    acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 64, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 72, acc1_1);
+  acc2_0 = _mm256_max_ps(_mm256_setzero_ps(), acc2_0);
+  _mm256_storeu_ps(y + 128, acc2_0);
+  acc2_1 = _mm256_max_ps(_mm256_setzero_ps(), acc2_1);
+  _mm256_storeu_ps(y + 136, acc2_1);
+  acc3_0 = _mm256_max_ps(_mm256_setzero_ps(), acc3_0);
+  _mm256_storeu_ps(y + 192, acc3_0);
+  acc3_1 = _mm256_max_ps(_mm256_setzero_ps(), acc3_1);
+  _mm256_storeu_ps(y + 200, acc3_1);
+  acc4_0 = _mm256_max_ps(_mm256_setzero_ps(), acc4_0);
+  _mm256_storeu_ps(y + 256, acc4_0);
+  acc4_1 = _mm256_max_ps(_mm256_setzero_ps(), acc4_1);
+  _mm256_storeu_ps(y + 264, acc4_1);
+  acc5_0 = _mm256_max_ps(_mm256_setzero_ps(), acc5_0);
+  _mm256_storeu_ps(y + 320, acc5_0);
+  acc5_1 = _mm256_max_ps(_mm256_setzero_ps(), acc5_1);
+  _mm256_storeu_ps(y + 328, acc5_1);
+}
+
+/* 4 output channels x 16 output columns, in 8 ymm accumulators. */
+static inline void tile_4x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
+  __m256 a;
+  for (int k = 0; k < 288; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[288]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    a = _mm256_set1_ps(w[576]);
+    acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+    a = _mm256_set1_ps(w[864]);
+    acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
+  }
+  acc0_0 = _mm256_max_ps(_mm256_setzero_ps(), acc0_0);
+  _mm256_storeu_ps(y, acc0_0);
+  acc0_1 = _mm256_max_ps(_mm256_setzero_ps(), acc0_1);
+  _mm256_storeu_ps(y + 8, acc0_1);
+  acc1_0 = _mm256_max_ps(_mm256_setzero_ps(), acc1_0);
+  _mm256_storeu_ps(y + 64, acc1_0);
+  acc1_1 = _mm256_max_ps(_mm256_setzero_ps(), acc1_1);
+  _mm256_storeu_ps(y + 72, acc1_1);
+  acc2_0 = _mm256_max_ps(_mm256_setzero_ps(), acc2_0);
+  _mm256_storeu_ps(y + 128, acc2_0);
+  acc2_1 = _mm256_max_ps(_mm256_setzero_ps(), acc2_1);
+  _mm256_storeu_ps(y + 136, acc2_1);
+  acc3_0 = _mm256_max_ps(_mm256_setzero_ps(), acc3_0);
+  _mm256_storeu_ps(y + 192, acc3_0);
+  acc3_1 = _mm256_max_ps(_mm256_setzero_ps(), acc3_1);
+  _mm256_storeu_ps(y + 200, acc3_1);
+}
+
+/* AVX2+FMA path: im2col, then tiles over the col matrix, 6x16 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s3_a_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 4; ++t) {
+    const int p0 = t * 16;
+    for (int mb = 0; mb < 10; ++mb) {
+      const int m0 = mb * 6;
+      tile_6x16(w_group + m0 * 288, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 4; ++t) {
+    const int p0 = t * 16;
+    tile_4x16(w_group + 60 * 288, b_row + p0, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -475,6 +651,8 @@ int resnet8_s3_a_conv(const float *x, const float *w, const float *bias, float *
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

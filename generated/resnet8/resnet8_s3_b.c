@@ -384,6 +384,563 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
     tile_9x32(w_group + 55 * 576, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
   }
 }
+#elif CONVGEN_AVX2
+#include <immintrin.h>
+
+/* Copies one image into a zero-padded [64][10][10], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 64; ++c) {
+    memset(stage + (c * 100), 0, 10 * sizeof(float));
+    for (int h = 0; h < 8; ++h) {
+      stage[c * 100 + h * 10 + 10] = 0.0f;
+      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
+      stage[c * 100 + h * 10 + 19] = 0.0f;
+    }
+    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
+  }
+}
+
+/* 11 output channels x 8 output columns, in 11 ymm accumulators. */
+static inline void tile_11x8(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc6_0 = _mm256_setzero_ps();
+  __m256 acc7_0 = _mm256_setzero_ps();
+  __m256 acc8_0 = _mm256_setzero_ps();
+  __m256 acc9_0 = _mm256_setzero_ps();
+  __m256 acc10_0 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 64; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[576]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1152]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1728]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2304]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2880]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3456]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4032]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4608]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5184]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5760]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[577]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1153]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1729]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2305]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2881]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3457]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4033]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4609]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5185]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5761]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[578]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1154]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1730]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2306]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2882]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3458]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4034]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4610]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5186]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5762]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[579]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1155]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1731]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2307]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2883]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3459]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4035]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4611]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5187]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5763]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 11);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[580]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1156]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1732]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2308]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2884]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3460]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4036]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4612]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5188]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5764]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 12);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[581]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1157]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1733]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2309]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2885]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3461]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4037]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4613]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5189]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5765]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 20);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[582]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1158]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1734]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2310]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2886]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3462]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4038]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4614]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5190]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5766]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 21);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[583]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1159]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1735]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2311]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2887]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3463]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4039]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4615]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5191]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5767]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 22);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[584]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1160]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1736]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2312]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2888]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3464]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4040]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4616]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+      a = _mm256_set1_ps(w[5192]);
+      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
+      a = _mm256_set1_ps(w[5768]);
+      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
+    }
+    w += 9;
+    b += 100;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    a = _mm256_set1_ps(bias[6]);
+    acc6_0 = _mm256_add_ps(acc6_0, a);
+    a = _mm256_set1_ps(bias[7]);
+    acc7_0 = _mm256_add_ps(acc7_0, a);
+    a = _mm256_set1_ps(bias[8]);
+    acc8_0 = _mm256_add_ps(acc8_0, a);
+    a = _mm256_set1_ps(bias[9]);
+    acc9_0 = _mm256_add_ps(acc9_0, a);
+    a = _mm256_set1_ps(bias[10]);
+    acc10_0 = _mm256_add_ps(acc10_0, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 64, acc1_0);
+  _mm256_storeu_ps(y + 128, acc2_0);
+  _mm256_storeu_ps(y + 192, acc3_0);
+  _mm256_storeu_ps(y + 256, acc4_0);
+  _mm256_storeu_ps(y + 320, acc5_0);
+  _mm256_storeu_ps(y + 384, acc6_0);
+  _mm256_storeu_ps(y + 448, acc7_0);
+  _mm256_storeu_ps(y + 512, acc8_0);
+  _mm256_storeu_ps(y + 576, acc9_0);
+  _mm256_storeu_ps(y + 640, acc10_0);
+}
+
+/* 9 output channels x 8 output columns, in 9 ymm accumulators. */
+static inline void tile_9x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc5_0 = _mm256_setzero_ps();
+  __m256 acc6_0 = _mm256_setzero_ps();
+  __m256 acc7_0 = _mm256_setzero_ps();
+  __m256 acc8_0 = _mm256_setzero_ps();
+  __m256 a;
+  for (int c = 0; c < 64; ++c) {
+    { /* kh = 0, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b);
+      a = _mm256_set1_ps(w[0]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[576]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1152]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1728]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2304]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2880]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3456]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4032]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4608]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 0, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 1);
+      a = _mm256_set1_ps(w[1]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[577]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1153]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1729]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2305]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2881]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3457]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4033]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4609]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 0, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 2);
+      a = _mm256_set1_ps(w[2]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[578]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1154]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1730]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2306]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2882]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3458]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4034]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4610]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 1, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 10);
+      a = _mm256_set1_ps(w[3]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[579]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1155]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1731]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2307]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2883]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3459]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4035]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4611]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 1, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 11);
+      a = _mm256_set1_ps(w[4]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[580]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1156]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1732]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2308]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2884]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3460]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4036]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4612]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 1, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 12);
+      a = _mm256_set1_ps(w[5]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[581]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1157]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1733]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2309]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2885]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3461]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4037]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4613]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 2, kw = 0 */
+      const __m256 b0 = _mm256_loadu_ps(b + 20);
+      a = _mm256_set1_ps(w[6]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[582]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1158]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1734]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2310]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2886]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3462]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4038]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4614]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 2, kw = 1 */
+      const __m256 b0 = _mm256_loadu_ps(b + 21);
+      a = _mm256_set1_ps(w[7]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[583]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1159]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1735]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2311]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2887]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3463]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4039]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4615]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    { /* kh = 2, kw = 2 */
+      const __m256 b0 = _mm256_loadu_ps(b + 22);
+      a = _mm256_set1_ps(w[8]);
+      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+      a = _mm256_set1_ps(w[584]);
+      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+      a = _mm256_set1_ps(w[1160]);
+      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+      a = _mm256_set1_ps(w[1736]);
+      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+      a = _mm256_set1_ps(w[2312]);
+      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+      a = _mm256_set1_ps(w[2888]);
+      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+      a = _mm256_set1_ps(w[3464]);
+      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
+      a = _mm256_set1_ps(w[4040]);
+      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
+      a = _mm256_set1_ps(w[4616]);
+      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
+    }
+    w += 9;
+    b += 100;
+  }
+  if (bias != NULL) {
+    a = _mm256_set1_ps(bias[0]);
+    acc0_0 = _mm256_add_ps(acc0_0, a);
+    a = _mm256_set1_ps(bias[1]);
+    acc1_0 = _mm256_add_ps(acc1_0, a);
+    a = _mm256_set1_ps(bias[2]);
+    acc2_0 = _mm256_add_ps(acc2_0, a);
+    a = _mm256_set1_ps(bias[3]);
+    acc3_0 = _mm256_add_ps(acc3_0, a);
+    a = _mm256_set1_ps(bias[4]);
+    acc4_0 = _mm256_add_ps(acc4_0, a);
+    a = _mm256_set1_ps(bias[5]);
+    acc5_0 = _mm256_add_ps(acc5_0, a);
+    a = _mm256_set1_ps(bias[6]);
+    acc6_0 = _mm256_add_ps(acc6_0, a);
+    a = _mm256_set1_ps(bias[7]);
+    acc7_0 = _mm256_add_ps(acc7_0, a);
+    a = _mm256_set1_ps(bias[8]);
+    acc8_0 = _mm256_add_ps(acc8_0, a);
+  }
+  _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 64, acc1_0);
+  _mm256_storeu_ps(y + 128, acc2_0);
+  _mm256_storeu_ps(y + 192, acc3_0);
+  _mm256_storeu_ps(y + 256, acc4_0);
+  _mm256_storeu_ps(y + 320, acc5_0);
+  _mm256_storeu_ps(y + 384, acc6_0);
+  _mm256_storeu_ps(y + 448, acc7_0);
+  _mm256_storeu_ps(y + 512, acc8_0);
+}
+
+/* AVX2+FMA path: kernel taps read in place from a zero-padded copy of the image, 11x8 register tiles over output channels x output columns */
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 8; ++oh) {
+    const float *b_row = b_src + oh * 10;
+    float *y_row = y_group + oh * 8;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x8(w_group + m0 * 576, b_row, y_row + m0 * 64, bias == NULL ? NULL : bias + m0);
+    }
+    tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -426,6 +983,8 @@ int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *
   }
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace);
+#elif CONVGEN_AVX2
+  conv_avx2(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

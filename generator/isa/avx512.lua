@@ -1,5 +1,6 @@
 -- AVX-512F as data: lanes, register budget, vector type, intrinsic spellings (docs/architecture.md).
--- Each spelling is a string.format pattern; its arguments are named in the comment beside it.
+-- Each spelling is a string.format pattern (%s in the order the comment gives), or for loads and
+-- stores a pattern with named fields {addr}, {mask}, {value} (ISAs order them differently).
 return {
   name = "avx512",                -- names the driver function (conv_avx512)
   title = "AVX-512",              -- in comments
@@ -12,10 +13,10 @@ return {
   vector = "__m512",
   mask_format = "0x%04x",         -- a tail mask: the bit pattern of its valid lanes
   zero = "_mm512_setzero_ps()",
-  load = "_mm512_loadu_ps(%s)",                     -- address
-  masked_load = "_mm512_maskz_loadu_ps(%s, %s)",    -- mask, address
-  store = "_mm512_storeu_ps(%s, %s)",               -- address, value
-  masked_store = "_mm512_mask_storeu_ps(%s, %s, %s)", -- address, mask, value
+  load = "_mm512_loadu_ps({addr})",
+  masked_load = "_mm512_maskz_loadu_ps({mask}, {addr})",
+  store = "_mm512_storeu_ps({addr}, {value})",
+  masked_store = "_mm512_mask_storeu_ps({addr}, {mask}, {value})",
   broadcast = "_mm512_set1_ps(%s)",                 -- scalar
   fma = "_mm512_fmadd_ps(%s, %s, %s)",              -- a, b, c: a * b + c
   add = "_mm512_add_ps(%s, %s)",

@@ -1,0 +1,25 @@
+-- AVX2 with FMA as data: lanes, register budget, vector type, intrinsic spellings (see generator/isa/avx512.lua).
+-- Tail masks are integer vectors (all bits set in a valid lane), not bit patterns.
+return {
+  name = "avx2",
+  title = "AVX2+FMA",
+  guard = "CONVGEN_AVX2",         -- runtime/convgen.h: __AVX2__ and __FMA__ (taken after CONVGEN_AVX512)
+  header = "immintrin.h",
+  lanes = 8,
+  registers = 16,
+  accumulators = 12,              -- the rest hold B vectors and the broadcast value
+  register_name = "ymm",
+  vector = "__m256",
+  mask_vector = "_mm256_setr_epi32(%s)",   -- one entry per lane:
+  mask_on = "-1", mask_off = "0",
+  zero = "_mm256_setzero_ps()",
+  load = "_mm256_loadu_ps({addr})",
+  masked_load = "_mm256_maskload_ps({addr}, {mask})",
+  store = "_mm256_storeu_ps({addr}, {value})",
+  masked_store = "_mm256_maskstore_ps({addr}, {mask}, {value})",
+  broadcast = "_mm256_set1_ps(%s)",
+  fma = "_mm256_fmadd_ps(%s, %s, %s)",
+  add = "_mm256_add_ps(%s, %s)",
+  max = "_mm256_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
+  min = "_mm256_min_ps(%s, %s)",
+}
