@@ -102,11 +102,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: returned %d\n", argv[1], rc);
     return 1;
   }
+  /* Our own fixtures are checked against float64 results, so float32 summation in another
+     order (the SIMD kernels) may land a value that cancels to near zero a few ulps of the
+     summands away: they pass a larger absolute floor in CONVGEN_ONNX_ATOL. */
+  double atol = ATOL;
+  const char *atol_text = getenv("CONVGEN_ONNX_ATOL");
+  if (atol_text) atol = strtod(atol_text, NULL);
   size_t bad = 0, first = 0;
   double max_err = 0.0;
   for (size_t i = 0; i < e->out; ++i) {
     double err = fabs((double)y[i] - (double)want[i]);
-    if (!(err <= ATOL + RTOL * fabs((double)want[i]))) {
+    if (!(err <= atol + RTOL * fabs((double)want[i]))) {
       if (bad++ == 0) first = i;
     }
     if (err > max_err) max_err = err;
