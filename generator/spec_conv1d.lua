@@ -5,9 +5,7 @@ local key_checks = require("generator.spec_keys")
 local describe = messages.describe
 local has_string_key = messages.has_string_key
 local is_exact_array = messages.is_exact_array
-local check_unknown_keys = key_checks.check_unknown_keys
 local check_integer = key_checks.check_integer
-local missing_key = key_checks.missing_key
 local unknown_choice_message = messages.unknown_choice_message
 
 local conv1d = {}
@@ -19,26 +17,9 @@ local INPUT_KEYS = { "n", "c", "w" }
 
 -- Returns n, c, w (each nil when invalid); n defaults to 1.
 function conv1d.check_input(context, value)
-  local fail = context.fail
-  if value == nil then
-    fail("input", "missing required key 'input'")
+  local sizes = key_checks.check_input_sizes(context, value, INPUT_KEYS, "{ n =, c =, w = } (a 1-D layer has no h)")
+  if not sizes then
     return nil
-  elseif type(value) ~= "table" then
-    fail("input", "'input' must be a table { n =, c =, w = } (a 1-D layer has no h) or the name of an earlier "
-      .. "layer, got " .. describe(value))
-    return nil
-  end
-  local suggested = check_unknown_keys(fail, value, INPUT_KEYS, "input")
-  local sizes = {}
-  for _, key in ipairs(INPUT_KEYS) do
-    local key_path = "input." .. key
-    if value[key] == nil and key == "n" then
-      sizes.n = 1
-    elseif value[key] == nil then
-      missing_key(fail, key_path, suggested, key)
-    else
-      sizes[key] = check_integer(fail, key_path, "'" .. key_path .. "'", value[key], 1, "a positive integer")
-    end
   end
   return sizes.n, sizes.c, sizes.w
 end

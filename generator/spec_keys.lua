@@ -217,21 +217,22 @@ local function check_unique_symbol(context, name, prefix)
   end
 end
 
--- Returns n, c, h, w (each nil when invalid).
-local function check_input(context, value)
+-- Checks an input-size table against `input_keys` (n defaults to 1); `form` names the
+-- table's shape in the message for a value that is not a table. Returns the sizes by key
+-- (each nil when invalid), or nil when the input is missing or not a table.
+local function check_input_sizes(context, value, input_keys, form)
   local fail = context.fail
   if value == nil then
     fail("input", "missing required key 'input'")
     return nil
   end
   if type(value) ~= "table" then
-    fail("input", "'input' must be a table { n =, c =, h =, w = } or the name of an earlier layer, got "
-      .. describe(value))
+    fail("input", "'input' must be a table " .. form .. " or the name of an earlier layer, got " .. describe(value))
     return nil
   end
-  local suggested = check_unknown_keys(fail, value, INPUT_KEYS, "input")
+  local suggested = check_unknown_keys(fail, value, input_keys, "input")
   local sizes = {}
-  for _, key in ipairs(INPUT_KEYS) do
+  for _, key in ipairs(input_keys) do
     local key_path = "input." .. key
     if value[key] == nil and key == "n" then
       sizes.n = 1
@@ -240,6 +241,15 @@ local function check_input(context, value)
     else
       sizes[key] = check_integer(fail, key_path, "'" .. key_path .. "'", value[key], 1, "a positive integer")
     end
+  end
+  return sizes
+end
+
+-- Returns n, c, h, w (each nil when invalid).
+local function check_input(context, value)
+  local sizes = check_input_sizes(context, value, INPUT_KEYS, "{ n =, c =, h =, w = }")
+  if not sizes then
+    return nil
   end
   return sizes.n, sizes.c, sizes.h, sizes.w
 end
@@ -455,6 +465,7 @@ return {
   check_name = check_name,
   check_unique_symbol = check_unique_symbol,
   check_input = check_input,
+  check_input_sizes = check_input_sizes,
   check_required_size = check_required_size,
   check_axis_pair = check_axis_pair,
   check_padding_sides = check_padding_sides,
