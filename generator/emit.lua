@@ -36,6 +36,30 @@ end
 
 helpers.pointer = copyprog.pointer
 
+-- An operand of a planned call (simd_plan.lua, portable.lua, gradients.lua): a C name as a
+-- string, or { buf, off [, nullable] }, spelled buf + offset with no parentheses (`at`) or
+-- parenthesized so no out-of-range pointer forms on the way (`ptr`). A nullable operand
+-- with an offset stays NULL when its buffer is.
+function helpers.at(op)
+  if type(op) == "string" then return op end
+  local s = copyprog.format_offset(op.off)
+  if s == "0" then return op.buf end
+  local sum = op.buf .. " + " .. s
+  return op.nullable and (op.buf .. " == NULL ? NULL : " .. sum) or sum
+end
+
+function helpers.ptr(op)
+  if type(op) == "string" then return op end
+  return copyprog.pointer(op.buf, op.off)
+end
+
+-- A call's argument list, each operand spelled by `spell` (default `at`).
+function helpers.args(list, spell)
+  local out = {}
+  for i, op in ipairs(list) do out[i] = (spell or helpers.at)(op) end
+  return table.concat(out, ", ")
+end
+
 -- Whether a copy program reads its source buffer at all.
 function helpers.program_reads(ops)
   for _, op in ipairs(ops) do
@@ -104,17 +128,23 @@ local function simd_helpers(isa, act)
   local function spell(pattern, fields)
     return (pattern:gsub("{(%a+)}", function(name) return fields[name] end))
   end
+  -- An ISA without mask registers (isa/neon.lua) spells each tail mask its own way:
+  -- its masked_load / masked_store are tables keyed by the mask.
+  local function masked(pattern, mask)
+    if type(pattern) == "table" then return assert(pattern[mask], "no tail spelling for mask " .. mask) end
+    return pattern
+  end
   function h.load(mask, buf, offset)
     local at = offset == 0 and buf or (buf .. " + " .. offset)
-    return spell(mask and isa.masked_load or isa.load, { mask = mask, addr = at })
+    return spell(mask and masked(isa.masked_load, mask) or isa.load, { mask = mask, addr = at })
   end
   -- A (masked) unaligned store of a register at buf + offset.
   function h.store(mask, buf, offset, reg)
     local at = offset == 0 and buf or (buf .. " + " .. offset)
-    return spell(mask and isa.masked_store or isa.store, { mask = mask, addr = at, value = reg })
+    return spell(mask and masked(isa.masked_store, mask) or isa.store, { mask = mask, addr = at, value = reg })
   end
   function h.broadcast(x) return string.format(isa.broadcast, x) end
-  function h.fma(a, b, c) return string.format(isa.fma, a, b, c) end
+  function h.fma(a, b, c) return spell(isa.fma, { a = a, b = b, c = c }) end
   function h.vadd(a, b) return string.format(isa.add, a, b) end
   -- The activation of a register. MAXPS/MINPS return their second operand when
   -- either is NaN, so the value goes second and a NaN passes through as in PyTorch.
@@ -162,8 +192,7 @@ local function layer_vars(p, spec_name)
   local earlier = {}
   for _, f in ipairs(p.simd or {}) do
     local isa = require("generator.isa." .. f.isa)
-    local path = { f = f, isa = isa,
-      stage_unused = f.workspace_elems == 0 and f.source ~= "im2col" }
+    local path = { f = f, isa = isa }
     local cond = { isa.guard }
     for _, g in ipairs(earlier) do cond[#cond + 1] = "!" .. g end
     path.condition = #cond == 1 and cond[1] or "(" .. table.concat(cond, " && ") .. ")"

@@ -18,7 +18,7 @@ return {
   store = "_mm256_storeu_ps({addr}, {value})",
   masked_store = "_mm256_maskstore_ps({addr}, {mask}, {value})",
   broadcast = "_mm256_set1_ps(%s)",
-  fma = "_mm256_fmadd_ps(%s, %s, %s)",
+  fma = "_mm256_fmadd_ps({a}, {b}, {c})",
   add = "_mm256_add_ps(%s, %s)",
   max = "_mm256_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
   min = "_mm256_min_ps(%s, %s)",

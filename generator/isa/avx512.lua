@@ -1,6 +1,6 @@
 -- AVX-512F as data: lanes, register budget, vector type, intrinsic spellings (docs/architecture.md).
--- Each spelling is a string.format pattern (%s in the order the comment gives), or for loads and
--- stores a pattern with named fields {addr}, {mask}, {value} (ISAs order them differently).
+-- Each spelling is a string.format pattern (%s in the order the comment gives), or for fma, loads and
+-- stores a pattern with named fields {a}, {b}, {c}, {addr}, {mask}, {value} (ISAs order them differently).
 return {
   name = "avx512",                -- names the driver function (conv_avx512)
   title = "AVX-512",              -- in comments
@@ -18,7 +18,7 @@ return {
   store = "_mm512_storeu_ps({addr}, {value})",
   masked_store = "_mm512_mask_storeu_ps({addr}, {mask}, {value})",
   broadcast = "_mm512_set1_ps(%s)",                 -- scalar
-  fma = "_mm512_fmadd_ps(%s, %s, %s)",              -- a, b, c: a * b + c
+  fma = "_mm512_fmadd_ps({a}, {b}, {c})",            -- a * b + c
   add = "_mm512_add_ps(%s, %s)",
   max = "_mm512_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
   min = "_mm512_min_ps(%s, %s)",
