@@ -149,9 +149,11 @@ local function layer_vars(p, spec_name)
   local L = p.layer
 
   local T = p.elem.ctype
+  -- An s8 image's zero is its zero point: im2col pads with it (docs/int8.md).
+  local zero = p.s8 and p.s8.q.input_zero_point or 0
   local vars = {
-    L = L, p = p, sym = p.sym, SYM = p.SYM, T = T,
-    zero = element_literal(0, L.dtype), one = element_literal(1, L.dtype),
+    L = L, p = p, sym = p.sym, SYM = p.SYM, T = T, BT = p.elem.bias_ctype or T,
+    zero = element_literal(zero, L.dtype), one = element_literal(1, L.dtype), fill_byte = tostring(zero),
     act = L.act, conv = p.conv, band_items = p.band_items,
     backward_data_items = p.backward_data_items, backward_weights_items = p.backward_weights_items,
     transpose_items = p.transpose_items,

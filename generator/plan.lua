@@ -4,6 +4,7 @@ local copyprog = require("generator.copyprog")
 local simd_plan = require("generator.simd_plan")
 local gradients = require("generator.gradients")
 local portable = require("generator.portable")
+local plan_s8 = require("generator.plan_s8")
 local geometry = require("generator.geometry")
 local types = require("generator.types")
 
@@ -431,6 +432,8 @@ function plan.layer(L, options)
   if L.op == "conv2d" then
     p.conv = portable.steps(p)
     if p.bands then p.band_items = portable.band_items(p) end
+    -- An integer type's GEMM is the layer's own, with the requantization fused (plan_s8.lua).
+    if p.elem.epilogue == "requantize" then p.s8 = plan_s8.plan(p) end
     if L.backward then
       p.backward_data_items = gradients.data(p, "dy", "dx", p.sym .. "_col2im")
       p.backward_weights_items = gradients.weights(p)

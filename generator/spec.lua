@@ -26,6 +26,7 @@ local check_unique_symbol = key_checks.check_unique_symbol
 local check_input = key_checks.check_input
 local conv1d = require("generator.spec_conv1d")
 local links = require("generator.spec_links")
+local spec_quant = require("generator.spec_quant")
 local check_required_size = key_checks.check_required_size
 local check_axis_pair = key_checks.check_axis_pair
 local check_padding = key_checks.check_padding
@@ -156,6 +157,7 @@ local function check_layer_fields(context, raw, prefix, unroll_override)
   if padding then
     check_geometry(context, layer, padding)
   end
+  spec_quant.check(context, layer, raw)
   return layer
 end
 

@@ -20,14 +20,14 @@ local MAX_COUNT = 2147483647
 -- Also the order in which a layer's problems are reported.
 local LAYER_KEYS = {
   "op", "name", "layout", "dtype", "input", "filters", "kernel", "stride",
-  "dilation", "padding", "output_padding", "groups", "bias", "activation", "unroll", "backward",
+  "dilation", "padding", "output_padding", "groups", "bias", "activation", "unroll", "backward", "quant",
 }
 local INPUT_KEYS = { "n", "c", "h", "w" }
 local SIDE_KEYS = { "top", "bottom", "left", "right" }
 
 local OPS = { "conv2d", "conv_transpose2d", "conv1d", "conv_transpose1d" }
 local LAYOUTS = { "NCHW", "NHWC" }
-local DTYPES = { "f32", "f64" }
+local DTYPES = { "f32", "f64", "s8" }
 local ACTIVATIONS = { "none", "relu", "relu6", "clamp" }
 local UNROLLS = { "auto", "full", "loops" }
 local PADDING_WORDS = { "valid", "same" }

@@ -18,7 +18,7 @@ links.DEFAULT_KEYS = {
 }
 
 -- Keys that identify one layer or its data: reported as such when found in defaults.
-local PER_LAYER_KEYS = { "name", "input", "filters", "output_padding" }
+local PER_LAYER_KEYS = { "name", "input", "filters", "output_padding", "quant" }
 
 local function default_line(report, key)
   local keys = report.lines.default_keys or {}

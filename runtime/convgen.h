@@ -38,7 +38,7 @@ extern "C" {
 #define CG_WORKSPACE_ALIGN 64
 
 typedef enum { CG_LAYOUT_NCHW = 0, CG_LAYOUT_NHWC = 1 } cg_layout;
-typedef enum { CG_DTYPE_F32 = 0, CG_DTYPE_F64 = 1 } cg_dtype;
+typedef enum { CG_DTYPE_F32 = 0, CG_DTYPE_F64 = 1, CG_DTYPE_S8 = 2 } cg_dtype;
 typedef enum {
   CG_ACT_NONE = 0,
   CG_ACT_RELU = 1,

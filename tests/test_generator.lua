@@ -204,7 +204,8 @@ local BAD_CASES = {
   { "misspelled default", "defaults_unknown_key.lua",
     { { 4, "unknown key 'defaults.layotu' (did you mean 'defaults.layout'?)" } } },
   { "bad default value, at the defaults' line", "defaults_bad_value.lua",
-    { { 5, "layer 'conv1': unknown dtype 'f16' (did you mean 'f32'?); expected one of: f32, f64 (from defaults)" } } },
+    { { 5, "layer 'conv1': unknown dtype 'f16' (did you mean 'f32'?); expected one of: f32, f64, s8 "
+      .. "(from defaults)" } } },
   { "per-layer keys as defaults", "defaults_name.lua",
     { { 3, "'name' cannot be a default: give it on each layer" },
       { 3, "'filters' cannot be a default: give it on each layer" } } },

@@ -9,6 +9,7 @@
      -DCG_TEST_BACKWARD_F64=P_MODEL_BACKWARD_F64
      -DCG_TEST_TRANSPOSE_F32=P_MODEL_TRANSPOSE_F32
      -DCG_TEST_TRANSPOSE_F64=P_MODEL_TRANSPOSE_F64
+   -DCG_TEST_LAYERS_S8=P_MODEL_LAYERS_S8 adds the int8 layers (harness_s8.h).
    CG_TEST_NO_OVERLAP leaves out the aliasing tests (docs/contract.md): the
    self-test's hand-written fake layers predate CG_ERR_OVERLAP.
    CG_TEST_TIMEOUT (seconds per layer and test, default 300) can be set too;
@@ -105,21 +106,33 @@
 #undef CG_H_MANT
 #undef CG_H_DIGITS
 
+/* int8 layers, compared exactly (docs/int8.md), when the model lists them. */
+#ifdef CG_TEST_LAYERS_S8
+#include "harness_s8.h"
+#else
+static const int cg_layer_count_s8 = 0;
+static void add_tcases_s8(Suite *s, double timeout) {
+  (void)s;
+  (void)timeout;
+}
+#endif
+
 int main(void) {
   Suite *s = suite_create("convgen");
   SRunner *sr;
   int failed;
   int total = cg_layer_count_f32 + cg_layer_count_f64 +
-              cg_transpose_count_f32 + cg_transpose_count_f64;
+              cg_transpose_count_f32 + cg_transpose_count_f64 + cg_layer_count_s8;
   printf("convgen harness: %s, %d f32 layer(s), %d f64 layer(s); backward: "
-         "%d f32, %d f64; conv_transpose2d: %d f32, %d f64\n",
+         "%d f32, %d f64; conv_transpose2d: %d f32, %d f64; %d s8 layer(s)\n",
          CG_TEST_MODEL_HEADER, cg_layer_count_f32, cg_layer_count_f64,
          cg_backward_count_f32, cg_backward_count_f64, cg_transpose_count_f32,
-         cg_transpose_count_f64);
+         cg_transpose_count_f64, cg_layer_count_s8);
   fflush(stdout); /* before Check forks, or the line is printed per child */
   cg_install_crash_reporter();
   add_tcases_f32(s, CG_TEST_TIMEOUT);
   add_tcases_f64(s, CG_TEST_TIMEOUT);
+  add_tcases_s8(s, CG_TEST_TIMEOUT);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);

@@ -162,7 +162,7 @@ void cg_report_init(cg_report *r, const char *name, const cg_conv_desc *d,
                 "layer %s {%s %s%s N=%d C=%d H=%d W=%d M=%d K=%dx%d stride=%dx%d "
                 "dil=%dx%d pad(t,b,l,r)=%d,%d,%d,%d groups=%d OH=%d OW=%d "
                 "bias=%d act=%s",
-                name, d->dtype == CG_DTYPE_F32 ? "f32" : "f64",
+                name, d->dtype == CG_DTYPE_F32 ? "f32" : d->dtype == CG_DTYPE_S8 ? "s8" : "f64",
                 d->layout == CG_LAYOUT_NHWC ? "NHWC" : "NCHW",
                 transposed ? " conv_transpose2d" : "", d->n, d->c, d->h, d->w,
                 d->m, d->kh, d->kw, d->sh, d->sw, d->dh, d->dw, d->pad_top,
@@ -322,7 +322,7 @@ static int desc_fields(cg_report *r, const cg_conv_desc *d, cg_dtype dtype) {
     }
   if (d->dtype != dtype)
     cg_report_add(r, "descriptor dtype %d but the layer is in the %s list",
-                  (int)d->dtype, dtype == CG_DTYPE_F32 ? "f32" : "f64");
+                  (int)d->dtype, dtype == CG_DTYPE_F32 ? "f32" : dtype == CG_DTYPE_S8 ? "s8" : "f64");
   if (d->layout != CG_LAYOUT_NCHW && d->layout != CG_LAYOUT_NHWC)
     cg_report_add(r, "descriptor layout %d is invalid", (int)d->layout);
   if (d->activation < CG_ACT_NONE || d->activation > CG_ACT_CLAMP)

@@ -1,0 +1,87 @@
+-- Planning of the s8 (int8) path: quantization constants, the layer's GEMM functions and its driver calls.
+--
+-- The portable path's decisions (loops per image and group, im2col calls, bands, GEMM
+-- operands; generator/portable.lua) are reused as they are: only the GEMM differs, a
+-- generated function per distinct shape that accumulates in int32 and requantizes each
+-- output as it stores it (templates/conv_s8.c.in). Depthwise layers take direct loops
+-- over the plan's tap regions instead. The arithmetic is docs/int8.md.
+
+local plan_s8 = {}
+
+-- Output columns (NCHW: pixels; NHWC: channels) one int32 accumulator block holds.
+plan_s8.BLOCK = 16
+
+-- Column blocks of a GEMM of `n` columns: { first, width, count } runs, each width a
+-- literal (full blocks, then one tail).
+local function column_blocks(n)
+  local width = math.min(n, plan_s8.BLOCK)
+  local blocks = { { first = 0, width = width, count = n // width } }
+  local tail = n % width
+  if tail > 0 then blocks[2] = { first = (n // width) * width, width = tail, count = 1 } end
+  return blocks
+end
+
+-- The constants the kernels bake in: zero points, clamp, and either one multiplier and
+-- shift (every channel equal) or per-channel tables.
+local function constants(L)
+  local q = L.quant
+  local per_tensor = true
+  for m = 2, L.m do
+    if q.multiplier[m] ~= q.multiplier[1] or q.shift[m] ~= q.shift[1] then per_tensor = false end
+  end
+  local c = {
+    input_zero_point = q.input_zero_point, output_zero_point = q.output_zero_point,
+    act_min = q.act_min, act_max = q.act_max, multiplier = q.multiplier, shift = q.shift,
+    per_tensor = per_tensor,
+    -- the clamp applied before the output zero point is added, so no sum can leave int32
+    low = q.act_min - q.output_zero_point, high = q.act_max - q.output_zero_point,
+  }
+  return c
+end
+
+-- One GEMM function per distinct shape: name, sizes, leading dimensions, and whether the
+-- weights are the left operand (NCHW: rows are channels) or the right one (NHWC).
+local function gemm_registry(L)
+  local list, by_key = {}, {}
+  return list, function(m, n, k, lda, ldb, ldc)
+    local key = table.concat({ m, n, k, lda, ldb, ldc }, ",")
+    if not by_key[key] then
+      local g = { name = "gemm_s8_" .. #list, m = m, n = n, k = k, lda = lda, ldb = ldb, ldc = ldc,
+        weights_left = L.layout == "NCHW", blocks = column_blocks(n) }
+      list[#list + 1] = g
+      by_key[key] = g
+    end
+    return by_key[key]
+  end
+end
+
+-- The plan's s8 part: p.s8 = { constants, gemms, call (the unbanded driver's GEMM call),
+-- band_items (banded driver, statements.c.in items), depthwise }.
+function plan_s8.plan(p)
+  local L = p.layer
+  local s = { q = constants(L), depthwise = p.depthwise }
+  if p.depthwise then return s end
+  local gemms, gemm_for = gemm_registry(L)
+  s.gemms = gemms
+  local group_m0 = L.groups > 1 and string.format("g * %d", p.mg) or "0"
+  local c = p.conv
+  local g = gemm_for(c.gemm_m, c.gemm_n, c.gemm_k, c.lda, c.ldb, c.ldc)
+  s.call = string.format("%s(%s, %s, bias, %s, %s);", g.name, c.a, c.b, c.c, group_m0)
+  if p.band_items then
+    s.band_items = {}
+    for _, item in ipairs(p.band_items) do
+      if item.gemm then
+        local e = item.gemm
+        local bg = gemm_for(e.m, e.n, e.k, e.lda, e.ldb, e.ldc)
+        s.band_items[#s.band_items + 1] = { line = "/* " .. e.doc .. " */" }
+        s.band_items[#s.band_items + 1] = { line = string.format("%s(%s, %s, bias, %s, %s);", bg.name, e.a, e.b,
+          e.c, group_m0) }
+      elseif not item.epilogue then
+        s.band_items[#s.band_items + 1] = item
+      end
+    end
+  end
+  return s
+end
+
+return plan_s8
