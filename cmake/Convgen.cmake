@@ -7,8 +7,12 @@
 #   convgen_add_kernels(TARGET mymodel SPEC model.lua
 #                       [ISA native|avx512|avx2|neon|portable] [OPTIMIZE <flags>|inherit]
 #                       [OUTPUT_DIR dir] [UNROLL auto|full|loops] [UNROLL_BUDGET n]
-#                       [WORKSPACE_BUDGET bytes] [NO_SIMD])
+#                       [WORKSPACE_BUDGET bytes] [NO_SIMD] [PREFIX prefix]
+#                       [BATCH n] [LAYOUT NCHW|NHWC])   # the last two: ONNX models only
 #   target_link_libraries(app PRIVATE mymodel)
+#
+# PREFIX is --prefix (every symbol and file name); BATCH and LAYOUT are the ONNX
+# importer's --batch (a symbolic batch dimension) and --layout (docs/onnx.md).
 #
 # The library compiles every generated layer with flags of its own: OPTIMIZE
 # (default -O3, the level the kernels are benchmarked at; -O2 on bare-metal
@@ -62,8 +66,32 @@ if(NOT TARGET convgen::runtime)
   add_library(convgen::runtime ALIAS convgen_runtime)
 endif()
 
+# Appends the --prefix and ONNX importer options to the generator options in `out`,
+# rejecting malformed values with the target named (the generator itself rejects
+# BATCH and LAYOUT for a spec that is not an ONNX model, when configuring).
+function(_convgen_importer_options out target prefix batch layout)
+  set(options ${${out}})
+  if(NOT prefix STREQUAL "")
+    list(APPEND options --prefix ${prefix})
+  endif()
+  if(NOT batch STREQUAL "")
+    if(NOT batch MATCHES "^[1-9][0-9]*$")
+      message(FATAL_ERROR "convgen_add_kernels(${target}): BATCH must be a positive integer, not '${batch}'")
+    endif()
+    list(APPEND options --batch ${batch})
+  endif()
+  if(NOT layout STREQUAL "")
+    if(NOT layout MATCHES "^(NCHW|NHWC)$")
+      message(FATAL_ERROR "convgen_add_kernels(${target}): LAYOUT must be NCHW or NHWC, not '${layout}'")
+    endif()
+    list(APPEND options --layout ${layout})
+  endif()
+  set(${out} "${options}" PARENT_SCOPE)
+endfunction()
+
 function(convgen_add_kernels)
-  cmake_parse_arguments(CG "NO_SIMD" "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA" "OPTIMIZE"
+  cmake_parse_arguments(CG "NO_SIMD"
+                        "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA;PREFIX;BATCH;LAYOUT" "OPTIMIZE"
                         ${ARGN})
   if(NOT CG_TARGET OR NOT CG_SPEC)
     message(FATAL_ERROR "convgen_add_kernels: TARGET and SPEC are required")
@@ -109,6 +137,7 @@ function(convgen_add_kernels)
   if(DEFINED CG_WORKSPACE_BUDGET)
     list(APPEND options --workspace-budget ${CG_WORKSPACE_BUDGET})
   endif()
+  _convgen_importer_options(options "${CG_TARGET}" "${CG_PREFIX}" "${CG_BATCH}" "${CG_LAYOUT}")
   set(generator "${root}/generator/convgen.lua")
 
   # The set of files depends on the spec's layers, so the generator runs at

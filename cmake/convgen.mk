@@ -18,6 +18,9 @@
 #   CONVGEN_OUT      output directory (default convgen-out), CONVGEN_NAME library name (default convgen_kernels)
 #   CONVGEN_BLAS     1 (OpenBLAS through pkg-config, default) | 0 (the portable GEMM)
 #   CONVGEN_GENFLAGS extra generator options (--workspace-budget N, --unroll loops, ...)
+#   CONVGEN_PREFIX   --prefix: a prefix for every generated symbol and file name
+#   CONVGEN_BATCH    ONNX models: --batch N, the size of a symbolic batch dimension
+#   CONVGEN_LAYOUT   ONNX models: --layout NCHW | NHWC (docs/onnx.md)
 # The kernels' flags are theirs alone: CFLAGS of your own files are untouched.
 # Building prints one line naming the kernel paths compiled in, and warns when
 # this machine's CPU has a SIMD path the generated code offers but the flags
@@ -29,6 +32,9 @@ CONVGEN_NAME ?= convgen_kernels
 CONVGEN_OPTIMIZE ?= -O3
 CONVGEN_BLAS ?= 1
 CONVGEN_GENFLAGS ?=
+CONVGEN_PREFIX ?=
+CONVGEN_BATCH ?=
+CONVGEN_LAYOUT ?=
 # The installed layout keeps the generator under share/convgen, this file under lib/cmake/convgen.
 CONVGEN_MK_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CONVGEN_ROOT ?= $(firstword $(wildcard $(CONVGEN_MK_DIR)/../generator/convgen.lua \
@@ -93,7 +99,9 @@ CONVGEN_KERNEL_LIB := $(CONVGEN_OUT)/lib$(CONVGEN_NAME).a
 CONVGEN_RUNTIME_LIB := $(if $(CONVGEN_RUNTIME_SRC),$(CONVGEN_OUT)/libconvgen_runtime.a,\
 	$(firstword $(wildcard $(CONVGEN_MK_DIR)/../../libconvgen_runtime.a $(CONVGEN_MK_DIR)/../../*/libconvgen_runtime.a)))
 CONVGEN_LIBS := $(CONVGEN_KERNEL_LIB) $(CONVGEN_RUNTIME_LIB)
-CONVGEN_RUN := $(CONVGEN_LUA) $(CONVGEN_GENERATOR) $(CONVGEN_GENFLAGS)
+CONVGEN_IMPORT_FLAGS := $(if $(CONVGEN_PREFIX),--prefix $(CONVGEN_PREFIX)) $(if $(CONVGEN_BATCH),--batch $(CONVGEN_BATCH)) \
+	$(if $(CONVGEN_LAYOUT),--layout $(CONVGEN_LAYOUT))
+CONVGEN_RUN := $(CONVGEN_LUA) $(CONVGEN_GENERATOR) $(CONVGEN_GENFLAGS) $(CONVGEN_IMPORT_FLAGS)
 
 # The file list, once per make run. A bad spec stops make here, its errors
 # printed once (the generator's stderr goes straight to the terminal).
