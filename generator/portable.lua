@@ -60,6 +60,7 @@ function portable.steps(p)
     s.rows, s.cols, s.ld, s.out = rows, p.mg, L.m, s.c
     s.bias_per_row = false
   end
+  if p.depthwise then s.depthwise_m = portable.depthwise_m(p) end
   s.gemm_pad = string.rep(" ", #s.gemm_fn + 1)
   s.bias_group = L.groups > 1 and p.mg or nil   -- bias index g * bias_group + r (or + j)
   s.summary = string.format("%s%s%s",
@@ -123,6 +124,99 @@ function portable.band_items(p)
   if L.groups > 1 then items[#items + 1] = { close = true } end
   if L.n > 1 then items[#items + 1] = { close = true } end
   return items
+end
+
+-- The direct depthwise loops for a scalar core (Cortex-M; templates/depthwise_m4.c.in):
+-- channel by channel, the channel's weights and bias held in locals across all its
+-- output pixels, and inside each rectangle of same-tap pixels an index that steps
+-- along the output row. Where the taps of neighbouring outputs overlap (stride 1, or
+-- stride 2 with a 3-wide kernel), several outputs share one iteration and the input
+-- columns the next iteration needs again are carried over in locals, so each input
+-- element is loaded about once per output row instead of once per tap.
+local MAX_DW_LOCALS = 30   -- FPv4-SP has 32 single registers; past this gcc spills
+
+local function dw_unroll(L, kk)
+  if L.dw ~= 1 or L.sw >= L.kw then return nil end
+  local u = (L.kw + L.sw - 1) // L.sw   -- outputs per iteration: the carried columns need no moves
+  local columns = (u - 1) * L.sw + L.kw
+  if kk + 1 + u + L.kh * columns > MAX_DW_LOCALS then return nil end
+  return u
+end
+
+function portable.depthwise_m(p)
+  local L = p.layer
+  local nhwc = L.layout == "NHWC"
+  local C, kk = L.c, L.kh * L.kw
+  local cs = nhwc and C or 1            -- elements between neighbouring pixels of a channel
+  local d = { x_channel = nhwc and 1 or L.h * L.w, y_channel = nhwc and 1 or L.oh * L.ow, weights = {} }
+  for t = 0, kk - 1 do
+    d.weights[t + 1] = { name = "w" .. t, index = nhwc and string.format("%d + c", t * C) or
+      string.format("c * %d + %d", kk, t) }
+  end
+  local step = L.sw * cs
+  d.rows = {}
+  -- The row's input index points at (oh * sh - pad_top, -pad_left); the output index at (oh, 0).
+  local shift = L.pad_top * L.w * cs
+  d.x_row = string.format("oh * %d%s", L.sh * L.w * cs, shift == 0 and "" or string.format(" - %d", shift))
+  d.y_row = string.format("oh * %d", L.ow * cs)
+  for _, r in ipairs(p.depthwise_regions) do
+    -- Every tap's offset from the region's first tap in the image, so the row's index
+    -- `at` names an element of the image (no pointer before the array).
+    local taps, base = {}, nil
+    for _, t in ipairs(r.taps) do
+      local off = (t.kh * L.dh * L.w + t.kw * L.dw) * cs
+      base = base and math.min(base, off) or off
+      taps[#taps + 1] = { off = off, w = "w" .. (t.kh * L.kw + t.kw) }
+    end
+    for _, t in ipairs(taps) do t.off = t.off - base end
+    local width = r.ow_hi - r.ow_lo
+    local region = { doc = r.doc, oh_lo = r.oh_lo, oh_hi = r.oh_hi, width = width, taps = taps,
+      x_step = step, y_step = cs,
+      x_at = #taps > 0 and (r.ow_lo * L.sw - L.pad_left) * cs + base or nil,
+      y_at = r.ow_lo * cs }
+    local u = #taps == kk and dw_unroll(L, kk)
+    if u and width >= u then
+      -- One iteration: outputs j = 0..u-1, each tap at off + j * step; the distinct
+      -- offsets are loaded once into locals. An offset o whose value the next iteration
+      -- reads again (o + u * step is also loaded) is carried instead of reloaded.
+      local seen, loads = {}, {}
+      for j = 0, u - 1 do
+        for _, t in ipairs(taps) do
+          local o = t.off + j * step
+          if not seen[o] then seen[o] = true; loads[#loads + 1] = o end
+        end
+      end
+      table.sort(loads)
+      local name = {}
+      for i, o in ipairs(loads) do name[o] = "v" .. (i - 1) end
+      local carried, fresh, moves = {}, {}, {}
+      for _, o in ipairs(loads) do
+        if seen[o + u * step] then
+          carried[#carried + 1] = { name = name[o], off = o }
+          moves[#moves + 1] = { to = name[o], from = name[o + u * step] }
+        else
+          fresh[#fresh + 1] = { name = name[o], off = o }
+        end
+      end
+      local outputs = {}
+      for j = 0, u - 1 do
+        local terms = {}
+        for _, t in ipairs(taps) do terms[#terms + 1] = { x = name[t.off + j * step], w = t.w } end
+        outputs[#outputs + 1] = { terms = terms, y_off = j * cs }
+      end
+      region.unrolled = { u = u, iterations = width // u, carried = carried, fresh = fresh,
+        moves = moves, outputs = outputs }
+      region.rest = width % u
+    end
+    -- Rectangles of the same output rows share one loop over those rows.
+    local last = d.rows[#d.rows]
+    if not (last and last.oh_lo == r.oh_lo and last.oh_hi == r.oh_hi) then
+      last = { oh_lo = r.oh_lo, oh_hi = r.oh_hi, regions = {} }
+      d.rows[#d.rows + 1] = last
+    end
+    last.regions[#last.regions + 1] = region
+  end
+  return d
 end
 
 return portable
