@@ -36,6 +36,30 @@ end
 
 helpers.pointer = copyprog.pointer
 
+-- An operand of a planned call (simd_plan.lua, portable.lua, gradients.lua): a C name as a
+-- string, or { buf, off [, nullable] }, spelled buf + offset with no parentheses (`at`) or
+-- parenthesized so no out-of-range pointer forms on the way (`ptr`). A nullable operand
+-- with an offset stays NULL when its buffer is.
+function helpers.at(op)
+  if type(op) == "string" then return op end
+  local s = copyprog.format_offset(op.off)
+  if s == "0" then return op.buf end
+  local sum = op.buf .. " + " .. s
+  return op.nullable and (op.buf .. " == NULL ? NULL : " .. sum) or sum
+end
+
+function helpers.ptr(op)
+  if type(op) == "string" then return op end
+  return copyprog.pointer(op.buf, op.off)
+end
+
+-- A call's argument list, each operand spelled by `spell` (default `at`).
+function helpers.args(list, spell)
+  local out = {}
+  for i, op in ipairs(list) do out[i] = (spell or helpers.at)(op) end
+  return table.concat(out, ", ")
+end
+
 -- Whether a copy program reads its source buffer at all.
 function helpers.program_reads(ops)
   for _, op in ipairs(ops) do
@@ -170,8 +194,7 @@ local function layer_vars(p, spec_name)
   local earlier = {}
   for _, f in ipairs(p.simd or {}) do
     local isa = require("generator.isa." .. f.isa)
-    local path = { f = f, isa = isa,
-      stage_unused = f.workspace_elems == 0 and f.source ~= "im2col" }
+    local path = { f = f, isa = isa }
     local cond = { isa.guard }
     for _, g in ipairs(earlier) do cond[#cond + 1] = "!" .. g end
     path.condition = #cond == 1 and cond[1] or "(" .. table.concat(cond, " && ") .. ")"

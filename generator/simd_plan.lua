@@ -210,68 +210,88 @@ local function plan_nhwc(L, p, isa)
   return f
 end
 
--- Tile loops of the AVX-512 driver: one site per distinct tile size.
+-- Tile loops of the driver: one site per distinct tile size. A site with one tile has no
+-- loop; its tile's start is the constant `value` the calls use instead of the variable.
 local function tile_sites(list, index, var)
   local sites, start = {}, 0
   for i, t in ipairs(list) do
     local site = { index = index .. (i > 1 and i or ""), var = var, count = t.count, size = t.size, start = start }
     site.value = t.count > 1 and var or tostring(start)
-    site.expr = start == 0 and string.format("%s * %d", site.index, t.size)
-      or string.format("%d + %s * %d", start, site.index, t.size)
     sites[#sites + 1] = site
     start = start + t.count * t.size
   end
   return sites
 end
 
-local function plus(base, term)
-  if term == "0" or term == 0 then return base end
-  return base .. " + " .. term
+-- A pointer operand as data: buffer `buf` plus the sum of (name, coefficient) pairs, where a
+-- name is a C variable or a site's constant start ("0" terms are dropped). Templates spell it
+-- (emit.lua's `at`); `nullable` operands (the bias) stay NULL when the buffer is NULL.
+local function operand(buf, ...)
+  local terms, args = {}, { ... }
+  for i = 1, #args, 2 do
+    if args[i] ~= "0" and args[i + 1] ~= 0 then terms[#terms + 1] = { args[i], args[i + 1] } end
+  end
+  return { buf = buf, off = { k = 0, terms = terms } }
 end
 
--- Everything the AVX-512 driver template prints besides the kernels (the plan's last
--- AVX-512 step: it needs to know whether an im2col_group function exists). The kernel
--- call of each (column tile site, row tile site) pair is at f.calls[column][row].
+local function nullable(op)
+  op.nullable = true
+  return op
+end
+
+-- The driver of a SIMD plan as data (templates/conv_simd.c.in prints it): the image loop,
+-- input staging, the group loop and its pointers, the output-row loop and its pointers, and
+-- one kernel call per (column tile site, row tile site) pair, each call's operands as
+-- `operand`s. Run after the portable plan exists (it needs to know whether an
+-- im2col_group function does).
 function simd_plan.driver(p, f)
   local L = p.layer
   local isa = require("generator.isa." .. f.isa)
-  local call
   local grouped = L.groups > 1 and f.kind ~= "depthwise"
-  local gvar = function(step) return grouped and string.format("g * %d", step) or "0" end
-  local src = f.source == "input" and "image" or "stage"
-  f.group_prologue, f.row_prologue = {}, {}
-  local g = f.group_prologue
+  local g = grouped and "g" or "0"
+  local d = {
+    stage_unused = f.workspace_elems == 0 and f.source ~= "im2col",
+    pad = f.source == "padded" or f.source == "staged",
+    groups = grouped and L.groups or nil,
+    prologue = {}, row_prologue = {}, sites = {},
+  }
+  if f.source == "staged" then
+    d.pad_doc = string.format("Copies one image into a zero-padded [%d][%d][%d][%d], each padded row split into its %d "
+      .. "column phases, so every kernel tap of a stride-%d row is read in place.",
+      L.c, f.hp, L.sw, f.row_pitch // L.sw, L.sw, L.sw)
+  elseif d.pad then
+    d.pad_doc = string.format("Copies one image into a zero-padded [%d][%d][%d], so every kernel tap is read in place.",
+      L.layout == "NCHW" and L.c or f.hp, L.layout == "NCHW" and f.hp or f.wp,
+      L.layout == "NCHW" and f.row_pitch or L.c)
+  end
+  if L.n > 1 then d.images = { count = L.n, x_step = p.input_elems // L.n, y_step = p.output_elems // L.n } end
+  local function decl(name, writes, op) return { decl = name, writes = writes, at = op } end
+  local pro = d.prologue
+  local col_sites, row_sites, call
   if L.layout == "NCHW" then
+    local src = operand("image", g, p.cg * p.hw)
     if f.source == "im2col" then
-      g[#g + 1] = p.im2col_group and string.format("im2col_group(%s, stage);", plus("image", gvar(p.cg * p.hw)))
-        or string.format("%s_im2col(image, stage);", p.sym)
-    elseif f.source == "padded" or f.source == "staged" then
-      src = plus("stage", gvar(p.cg * f.b_cstride))
-    else
-      src = plus("image", gvar(p.cg * p.hw))
+      pro[#pro + 1] = p.im2col_group and { call = "im2col_group", args = { src, "stage" } }
+        or { call = p.sym .. "_im2col", args = { "image", "stage" } }
+      src = operand("stage")
+    elseif d.pad then
+      src = operand("stage", g, p.cg * f.b_cstride)
     end
-    g[#g + 1] = "const float *b_src = " .. src .. ";"
-    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg * p.kg)) .. ";"
-    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg * p.ohow)) .. ";"
-    f.row_loop = f.k_loop == "taps"
-    if f.row_loop then
-      f.row_prologue = {
-        string.format("const float *b_row = b_src + oh * %d;", L.sh * f.row_pitch),
-        string.format("float *y_row = y_group + oh * %d;", L.ow),
-      }
+    pro[#pro + 1] = decl("b_src", false, src)
+    pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg * p.kg))
+    pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg * p.ohow))
+    if f.k_loop == "taps" then   -- B rows read in place: one output row at a time
+      d.rows = L.oh
+      d.row_prologue[1] = decl("b_row", false, operand("b_src", "oh", L.sh * f.row_pitch))
+      d.row_prologue[2] = decl("y_row", true, operand("y_group", "oh", L.ow))
     else
-      g[#g + 1] = "const float *b_row = b_src;"
-      g[#g + 1] = "float *y_row = y_group;"
+      pro[#pro + 1] = decl("b_row", false, operand("b_src"))
+      pro[#pro + 1] = decl("y_row", true, operand("y_group"))
     end
-    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
+    col_sites, row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
     call = function(ct, rt)
-      local kn = find_kernel(f.kernels, rt.size, ct.size)
-      return string.format("%s(%s, %s, %s, %s);", kn.name,
-        plus("w_group", rt.value == "0" and "0" or (rt.value .. " * " .. p.kg)),
-        plus("b_row", ct.value),
-        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. p.ohow)), ct.value),
-        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, rt.value)
-          or (rt.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. rt.value)))
+      return { operand("w_group", rt.value, p.kg), operand("b_row", ct.value, 1),
+        operand("y_row", rt.value, p.ohow, ct.value, 1), nullable(operand("bias", g, p.mg, rt.value, 1)) }
     end
     f.summary = string.format("%s path: %s, %dx%d register tiles over output channels x output columns", isa.title,
       ({ im2col = "im2col, then tiles over the col matrix",
@@ -280,37 +300,35 @@ function simd_plan.driver(p, f)
          input = "kernel taps read in place from the image" })[f.source],
       f.row_tiles[1].size, f.col_tiles[1].size)
   else
-    local pixel = L.sw * L.c
-    g[#g + 1] = "const float *x_group = " .. plus(src, gvar(p.cg)) .. ";"
-    g[#g + 1] = "const float *w_group = " .. plus("w", gvar(p.mg)) .. ";"
-    g[#g + 1] = "float *y_group = " .. plus("out", gvar(p.mg)) .. ";"
-    f.row_loop = true
-    f.row_prologue = {
-      string.format("const float *x_row = x_group + oh * %d;", L.sh * f.wp * L.c),
-      string.format("float *y_row = y_group + oh * %d;", L.ow * L.m),
+    pro[#pro + 1] = decl("x_group", false, operand(d.pad and "stage" or "image", g, p.cg))
+    pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg))
+    pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg))
+    d.rows = L.oh
+    d.row_prologue = {
+      decl("x_row", false, operand("x_group", "oh", L.sh * f.wp * L.c)),
+      decl("y_row", true, operand("y_group", "oh", L.ow * L.m)),
     }
-    local cvar = f.kind == "depthwise" and "c0" or "m0"
-    f.col_sites, f.row_sites = tile_sites(f.col_tiles, "t", cvar), tile_sites(f.row_tiles, "pb", "ow0")
+    local dw = f.kind == "depthwise"
+    col_sites, row_sites = tile_sites(f.col_tiles, "t", dw and "c0" or "m0"), tile_sites(f.row_tiles, "pb", "ow0")
     call = function(ct, rt)
-      local kn = find_kernel(f.kernels, rt.size, ct.size)
-      local x_at = plus("x_row", rt.value == "0" and "0" or (rt.value .. " * " .. pixel))
-      if f.kind == "depthwise" then x_at = plus(x_at, ct.value) end
-      return string.format("%s(%s, %s, %s, %s);", kn.name, x_at,
-        plus("w_group", ct.value),
-        plus(plus("y_row", rt.value == "0" and "0" or (rt.value .. " * " .. L.m)), ct.value),
-        grouped and string.format("bias == NULL ? NULL : bias + g * %d + %s", p.mg, ct.value)
-          or (ct.value == "0" and "bias" or ("bias == NULL ? NULL : bias + " .. ct.value)))
+      return { operand("x_row", rt.value, L.sw * L.c, dw and ct.value or "0", 1), operand("w_group", ct.value, 1),
+        operand("y_row", rt.value, L.m, ct.value, 1), nullable(operand("bias", g, p.mg, ct.value, 1)) }
     end
     f.summary = string.format("%s path: %s, %dx%d register tiles over output pixels x %s", isa.title,
-      f.source == "padded" and "taps read in place from a zero-padded copy of the image"
-        or "taps read in place from the image",
-      f.row_tiles[1].size, f.col_tiles[1].size, f.kind == "depthwise" and "channels" or "output channels")
+      d.pad and "taps read in place from a zero-padded copy of the image" or "taps read in place from the image",
+      f.row_tiles[1].size, f.col_tiles[1].size, dw and "channels" or "output channels")
   end
-  f.calls = {}
-  for i, ct in ipairs(f.col_sites) do
-    f.calls[i] = {}
-    for j, rt in ipairs(f.row_sites) do f.calls[i][j] = call(ct, rt) end
+  for _, ct in ipairs(col_sites) do
+    for _, rt in ipairs(row_sites) do
+      local loops = {}
+      for _, site in ipairs({ ct, rt }) do
+        if site.count > 1 then loops[#loops + 1] = site end
+      end
+      d.sites[#d.sites + 1] = { loops = loops, call = find_kernel(f.kernels, rt.size, ct.size).name,
+                                args = call(ct, rt) }
+    end
   end
+  f.driver = d
   return f
 end
 
