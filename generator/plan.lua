@@ -4,6 +4,7 @@ local copyprog = require("generator.copyprog")
 local simd_plan = require("generator.simd_plan")
 local gradients = require("generator.gradients")
 local portable = require("generator.portable")
+local prepack = require("generator.prepack")
 local plan_s8 = require("generator.plan_s8")
 local geometry = require("generator.geometry")
 local types = require("generator.types")
@@ -432,6 +433,8 @@ function plan.layer(L, options)
   if L.op == "conv2d" then
     p.conv = portable.steps(p)
     if p.bands then p.band_items = portable.band_items(p) end
+    -- Baked weights of an imported model: the packed order the portable GEMM reads (prepack.lua).
+    if L.baked_weights and not (options and options.part) then p.prepack = prepack.plan(p) end
     -- An integer type's GEMM is the layer's own, with the requantization fused (plan_s8.lua).
     if p.elem.epilogue == "requantize" then p.s8 = plan_s8.plan(p) end
     if L.backward then
