@@ -1,9 +1,12 @@
 -- Baked weights of an imported model: <prefix>weights.h/.c with const arrays and P_run per layer.
 --
--- The arrays hold the weights in the plain order the layer's P_conv / P_conv_transpose
--- reads (the portable path's order; the AVX-512 path reads the same arrays), converted
--- from ONNX's order when the layout is NHWC.
+-- The arrays hold the weights in the order the kernel P_run calls reads: the plain order
+-- of the layer's P_conv / P_conv_transpose (converted from ONNX's when the layout is NHWC),
+-- which the SIMD kernels and the depthwise loops read in place, and, for a layer whose
+-- portable path multiplies by the weights in the runtime's portable GEMM, also the GEMM's
+-- packed order (generator/prepack.lua), chosen by the preprocessor where that path is built.
 
+local prepack = require("generator.prepack")
 local template = require("generator.template")
 
 local weights = {}
@@ -65,7 +68,7 @@ end
 -- imported.layers[i] holds layer i's baked weights and bias (ONNX order) or none.
 function weights.files(template_dir, model, plans, imported, model_name)
   local baked, runtime = {}, {}
-  local weight_bytes = 0
+  local weight_bytes, bias_bytes, sizes_differ = 0, 0, false
   for i, p in ipairs(plans) do
     local L, source = p.layer, imported.layers[i]
     local label = string.format("Layer %s from %s", p.sym, imported.labels[i])
@@ -86,12 +89,31 @@ function weights.files(template_dir, model, plans, imported, model_name)
         x = shape_text(L, nchw and { L.n, L.c, L.h, L.w } or { L.n, L.h, L.w, L.c }),
         y = shape_text(L, nchw and { L.n, L.m, L.oh, L.ow } or { L.n, L.oh, L.ow, L.m }),
       }
+      local pk = p.prepack
+      if pk then
+        local entry = baked[#baked]
+        entry.packed = {
+          condition = pk.condition, elems = pk.elems, doc = pk.doc,
+          block = literal_block(prepack.pack(pk, reorder(L, source.weights), L.m), L.dtype),
+        }
+        if pk.elems ~= #source.weights then sizes_differ = true end
+      end
       weight_bytes = weight_bytes + size * (#source.weights + (source.bias and L.m or 0))
+      bias_bytes = bias_bytes + size * (source.bias and L.m or 0)
     else
       runtime[#runtime + 1] = label
     end
   end
   local model_sym = model.prefix .. "model"
+  -- Padded strips or panels make a packed array longer than the plain one: then the total
+  -- depends on the build, and is a sum of the per-layer sizes.
+  if sizes_differ then
+    local terms = {}
+    for _, b in ipairs(baked) do
+      terms[#terms + 1] = string.format("%d * %s_BAKED_WEIGHT_ELEMS", b.dtype == "f64" and 8 or 4, b.SYM)
+    end
+    weight_bytes = string.format("(%s + %d)", table.concat(terms, " + "), bias_bytes)
+  end
   local vars = {
     MODEL = model_sym:upper(), prefix = model.prefix, baked = baked, runtime = runtime,
     weight_bytes = weight_bytes,

@@ -1,5 +1,6 @@
 /* cg_gemm_f32/f64 in plain C99 (no BLAS): a cache-blocked, register-tiled GEMM, built when CONVGEN_PORTABLE_GEMM is defined. */
 #include "convgen.h"
+#include "gemm_packed.h"
 
 #ifdef CONVGEN_PORTABLE_GEMM
 
@@ -110,7 +111,9 @@ typedef char cg_gemm_f64_block_check[(CG_GEMM_MC_F64 % CG_GEMM_MR_F64 == 0 &&
 #define CG_GEMM_NR CG_GEMM_NR_F32
 #define CG_GEMM_KC CG_GEMM_KC_F32
 #define CG_GEMM_MC CG_GEMM_MC_F32
+#define CG_GEMM_PACK_NR CG_GEMM_PACK_NR_F32 /* the pre-packed entries' tile (gemm_packed.h) */
 #include "gemm_portable_impl.h"
+#undef CG_GEMM_PACK_NR
 #undef CG_GEMM_T
 #undef CG_GEMM_SUFFIX
 #undef CG_GEMM_MR
@@ -125,7 +128,9 @@ typedef char cg_gemm_f64_block_check[(CG_GEMM_MC_F64 % CG_GEMM_MR_F64 == 0 &&
 #define CG_GEMM_NR CG_GEMM_NR_F64
 #define CG_GEMM_KC CG_GEMM_KC_F64
 #define CG_GEMM_MC CG_GEMM_MC_F64
+#define CG_GEMM_PACK_NR CG_GEMM_PACK_NR_F64
 #include "gemm_portable_impl.h"
+#undef CG_GEMM_PACK_NR
 #undef CG_GEMM_T
 #undef CG_GEMM_SUFFIX
 #undef CG_GEMM_MR

@@ -231,6 +231,91 @@ void CG_GEMM_NAME(cg_gemm)(cg_transpose ta, cg_transpose tb, int m, int n, int k
   CG_GEMM_NAME(gemm_packed)(ta, tb, m, n, k, alpha, a, ua, b, ub, beta, c, uc);
 }
 
+/* ---- Pre-packed weights (gemm_packed.h; baked by the ONNX importer, docs/onnx.md) ----
+   The same loops as gemm_packed, with one operand already in the packed order over the
+   whole depth: its block of a KC step is read in place (strip or panel start + the
+   step's offset) instead of being copied. Defined when the tile is the one the
+   generator packs for (CG_GEMM_PACK_NR is set per type by gemm_portable.c). */
+#if defined(CG_GEMM_PACK_NR) && !CG_GEMM_SMALL_TARGET && CG_GEMM_MR == CG_GEMM_PACK_MR && \
+    CG_GEMM_NR == CG_GEMM_PACK_NR
+CG_GEMM_NOINLINE
+static void CG_GEMM_NAME(gemm_prepacked)(int m, int n, int k, CG_GEMM_T alpha, const CG_GEMM_T *a, size_t ua,
+                                         int a_packed, const CG_GEMM_T *b, size_t ub, int b_packed,
+                                         CG_GEMM_T beta, CG_GEMM_T *c, size_t uc) {
+  CG_GEMM_T ap_own[CG_GEMM_MC * CG_GEMM_KC];
+  CG_GEMM_T bp_own[CG_GEMM_KC * CG_GEMM_NR];
+  CG_GEMM_T acc[CG_GEMM_MR][CG_GEMM_NR];
+  int ic, ir, jc, pc;
+
+  for (pc = 0; pc < k; pc += CG_GEMM_KC) {
+    const int kc = k - pc < CG_GEMM_KC ? k - pc : CG_GEMM_KC;
+    const CG_GEMM_T beta_here = pc == 0 ? beta : (CG_GEMM_T)1;
+    for (ic = 0; ic < m; ic += CG_GEMM_MC) {
+      const int mc = m - ic < CG_GEMM_MC ? m - ic : CG_GEMM_MC;
+      const CG_GEMM_T *ap = ap_own;
+      size_t strip = (size_t)kc * CG_GEMM_MR; /* elements from one strip to the next */
+      if (a_packed) {
+        ap = a + (size_t)ic * ua + (size_t)pc * CG_GEMM_MR;
+        strip = ua * CG_GEMM_MR;
+      } else {
+        CG_GEMM_NAME(pack_a)(CG_NO_TRANS, a, ua, ic, mc, pc, kc, ap_own);
+      }
+      for (jc = 0; jc < n; jc += CG_GEMM_NR) {
+        const int nr = n - jc < CG_GEMM_NR ? n - jc : CG_GEMM_NR;
+        const CG_GEMM_T *bp = bp_own;
+        if (b_packed)
+          bp = b + (size_t)jc * ub + (size_t)pc * CG_GEMM_NR;
+        else
+          CG_GEMM_NAME(pack_b)(CG_NO_TRANS, b, ub, pc, kc, jc, nr, bp_own);
+        for (ir = 0; ir < mc; ir += CG_GEMM_MR) {
+          const int mr = mc - ir < CG_GEMM_MR ? mc - ir : CG_GEMM_MR;
+          const CG_GEMM_T *as = ap + (size_t)(ir / CG_GEMM_MR) * strip;
+          if (nr == CG_GEMM_NR)
+            CG_GEMM_NAME(micro)(kc, as, bp, acc);
+          else
+            CG_GEMM_NAME(micro_narrow)(kc, nr, as, bp, acc);
+          CG_GEMM_NAME(store)(mr, nr, alpha, acc, beta_here,
+                              c + (size_t)(ic + ir) * uc + (size_t)jc, uc);
+        }
+      }
+    }
+  }
+}
+
+/* The packed operand's leading dimension is its depth (ua or ub >= k). */
+void CG_GEMM_NAME(cg_gemm_packed_a)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                                    CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
+                                    const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
+                                    CG_GEMM_T *c, int ldc) {
+  const size_t uc = ldc > 0 ? (size_t)ldc : 0;
+  (void)ta;
+  (void)tb;
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0 || alpha == (CG_GEMM_T)0) {
+    CG_GEMM_NAME(scale)(m, n, beta, c, uc);
+    return;
+  }
+  CG_GEMM_NAME(gemm_prepacked)(m, n, k, alpha, a, (size_t)lda, 1, b, (size_t)ldb, 0, beta, c, uc);
+}
+
+void CG_GEMM_NAME(cg_gemm_packed_b)(cg_transpose ta, cg_transpose tb, int m, int n, int k,
+                                    CG_GEMM_T alpha, const CG_GEMM_T *a, int lda,
+                                    const CG_GEMM_T *b, int ldb, CG_GEMM_T beta,
+                                    CG_GEMM_T *c, int ldc) {
+  const size_t uc = ldc > 0 ? (size_t)ldc : 0;
+  (void)ta;
+  (void)tb;
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0 || alpha == (CG_GEMM_T)0) {
+    CG_GEMM_NAME(scale)(m, n, beta, c, uc);
+    return;
+  }
+  CG_GEMM_NAME(gemm_prepacked)(m, n, k, alpha, a, (size_t)lda, 0, b, (size_t)ldb, 1, beta, c, uc);
+}
+#endif /* pre-packed weights */
+
 #undef CG_GEMM_NAME
 #undef CG_GEMM_PASTE
 #undef CG_GEMM_PASTE2

@@ -27,6 +27,8 @@ function cli.load(path, opts)
   local overrides = opts.unroll and { unroll = opts.unroll } or nil
   local model, problems = spec.validate(imported.spec, { path = path, labels = imported.labels, overrides = overrides })
   if not model then return nil, problems end
+  -- The planner packs baked weights for the kernel that reads them (generator/prepack.lua).
+  for i, layer in ipairs(model.layers) do layer.baked_weights = imported.layers[i].baked or nil end
   return model, nil, imported
 end
 

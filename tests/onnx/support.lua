@@ -92,8 +92,10 @@ function support.build_runtime(root, work, cc, cflags)
 end
 
 -- Compiles run_layer.c against the generated directory; returns ok, compiler output.
--- double: the layers under test are f64 ones.
+-- double: the layers under test are f64 ones. The runtime is the portable GEMM, so the
+-- generated code is told (baked weights are then pre-packed where the portable path runs).
 function support.build_driver(root, generated, exe, cc, cflags, runtime_objects, double)
+  cflags = cflags .. " -DCONVGEN_PORTABLE_GEMM"
   if double then cflags = cflags .. " -DRUN_LAYER_F64" end
   return support.sh(string.format("%s %s -I%s -I%s %s %s/*.c %s -o %s -lm", cc, cflags, quote(root .. "/runtime"),
     quote(generated), quote(root .. "/tests/onnx/run_layer.c"), quote(generated), runtime_objects, quote(exe)))

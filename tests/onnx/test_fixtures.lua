@@ -50,8 +50,8 @@ end
 local runtime_objects
 
 -- Generates the case with the command line, builds run_layer and runs every listed layer.
-local function run_layers(case, layers, flags, layout, double)
-  local work = WORK .. "/" .. case .. (layout == "NHWC" and "_nhwc" or "")
+local function run_layers(case, layers, flags, layout, double, variant)
+  local work = WORK .. "/" .. case .. (layout == "NHWC" and "_nhwc" or "") .. (variant or "")
   local generated = work .. "/gen"
   sh("rm -rf " .. quote(work) .. " && mkdir -p " .. quote(generated))
   local ok, out = sh(string.format("%s %s %s %s -o %s", LUA, quote(ROOT .. "/generator/convgen.lua"), flags or "",
@@ -76,8 +76,9 @@ local function run_layers(case, layers, flags, layout, double)
     -- below the rounding of a sum of ~100 terms of size ~1 that cancels to near zero)
     local ran, output = sh(string.format("CONVGEN_ONNX_ATOL=1e-6 %s %s %s %s", quote(work .. "/run_layer"), name,
       quote(files[1]), quote(files[2])))
-    check(ran, string.format("%s%s: layer %s: %s", case, layout and (" " .. layout) or "", name, output))
-    if ran then io.stdout:write(case, layout and (" " .. layout) or "", ": ", output) end
+    local what = case .. (layout and (" " .. layout) or "") .. (flags and (" " .. flags) or "")
+    check(ran, string.format("%s: layer %s: %s", what, name, output))
+    if ran then io.stdout:write(what, ": ", output) end
   end
   return generated
 end
@@ -171,6 +172,19 @@ local function main()
     check(model_h:match("#define MODEL_WORKSPACE_BYTES 258048\n"),
       "resnet8: model.h gives MODEL_WORKSPACE_BYTES, the largest layer workspace (s1_a's 258048 bytes)")
   end
+
+  -- The portable path (--no-simd), which reads baked weights pre-packed for the GEMM
+  -- (generator/prepack.lua): ResNet-8 as NCHW (strips of A) and NHWC (panels of B), whole
+  -- and in bands of output rows (--workspace-budget), and grouped NCHW layers (shapes).
+  if generated then
+    local weights_c = support.read(generated .. "/weights.c") or ""
+    check(weights_c:match("#if S3_B_WEIGHTS_PREPACKED"), "resnet8: weights.c has the packed order for s3_b")
+  end
+  run_layers("resnet8", names, "--no-simd", nil, nil, "_portable")
+  run_layers("resnet8", names, "--no-simd --layout NHWC", "NHWC", nil, "_portable")
+  run_layers("resnet8", names, "--no-simd --workspace-budget 16384", nil, nil, "_banded")
+  run_layers("resnet8", names, "--no-simd --workspace-budget 16384 --layout NHWC", "NHWC", nil, "_banded")
+  run_layers("double", { "conv" }, "--no-simd", nil, true, "_portable")
 
   io.stdout:write(string.format("%d checks, %d failed\n", checks, failures))
   return failures == 0 and 0 or 1
