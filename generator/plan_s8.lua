@@ -65,9 +65,10 @@ function plan_s8.plan(p)
   s.gemms = gemms
   local group_m0 = L.groups > 1 and string.format("g * %d", p.mg) or "0"
   local c = p.conv
-  local g = gemm_for(c.gemm_m, c.gemm_n, c.gemm_k, c.lda, c.ldb, c.ldc)
-  s.call = string.format("%s(%s, %s, bias, %s, %s);", g.name, c.a, c.b, c.c, group_m0)
-  if p.band_items then
+  if not p.band_items then
+    local g = gemm_for(c.gemm_m, c.gemm_n, c.gemm_k, c.lda, c.ldb, c.ldc)
+    s.call = string.format("%s(%s, %s, bias, %s, %s);", g.name, c.a, c.b, c.c, group_m0)
+  else
     s.band_items = {}
     for _, item in ipairs(p.band_items) do
       if item.gemm then
