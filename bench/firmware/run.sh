@@ -5,6 +5,7 @@
 #   FW_CFLAGS           optimization flags of the kernels and the runtime (default -O2 -ffp-contract=fast)
 #   FW_WORKSPACE_BUDGET the generator's --workspace-budget (default 16384, as examples/firmware)
 #   FW_SUITES           comma-separated suites of the CSV (default resnet8,dscnn,vww)
+#   FW_SHAPES           the shape CSV (default bench/bench_shapes.csv; the depthwise test passes its own)
 #   LUA                 default lua5.4
 # Steps: the CSV rows of those suites become a spec (bench/csv_to_spec.lua), the
 # generator writes portable kernels (--no-simd), a host tool computes the expected
@@ -26,6 +27,7 @@ lua=${LUA:-lua5.4}
 cflags=${FW_CFLAGS:--O2 -ffp-contract=fast}
 budget=${FW_WORKSPACE_BUDGET:-16384}
 suites=${FW_SUITES:-resnet8,dscnn,vww}
+shapes=${FW_SHAPES:-$root/bench/bench_shapes.csv}
 m4="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
 warn="-std=c99 -Wall -Wextra -Wpedantic -Werror"
 fw="$root/examples/firmware"
@@ -42,9 +44,9 @@ rm -rf "$build"
 mkdir -p "$build/gen" "$build/obj"
 build=$(cd "$build" && pwd)
 
-echo "== spec: suites $suites of bench/bench_shapes.csv"
+echo "== spec: suites $suites of $shapes"
 awk -F, -v suites="$suites" 'BEGIN { n = split(suites, s, ","); for (i = 1; i <= n; ++i) want[s[i]] = 1 }
-  NR == 1 || ($1 in want)' "$root/bench/bench_shapes.csv" >"$build/shapes.csv"
+  NR == 1 || ($1 in want)' "$shapes" >"$build/shapes.csv"
 "$lua" "$root/bench/csv_to_spec.lua" "$build/shapes.csv" -o "$build/spec.lua" --prefix fwb_ --no-backward
 "$lua" "$root/generator/convgen.lua" --no-simd --workspace-budget "$budget" "$build/spec.lua" -o "$build/gen"
 
