@@ -211,6 +211,24 @@ local BAD_CASES = {
       { 3, "'filters' cannot be a default: give it on each layer" } } },
 }
 
+-- Issue 11: int8 layers with bad quant tables, one problem per layer, each at its key's line.
+BAD_CASES[#BAD_CASES + 1] = { "s8 quant tables", "s8_bad_quant.lua", {
+  { 4, "layer 'no_quant': dtype \"s8\" needs a 'quant' table" },
+  { 7, "layer 'relu6_no_scale': activation relu6 needs quant.output_scale or explicit quant.activation_min and "
+    .. "quant.activation_max" },
+  { 9, "layer 'bad_multiplier': quant.multiplier[2] = 5 must be 0 or an integer in [2^30, 2^31)" },
+  { 11, "layer 'bad_shift': quant.shift[1] = 31 must be an integer in [-31, 30]" },
+  { 12, "layer 'too_many_taps': 73728 taps per output can overflow the int32 accumulator" },
+  { 15, "layer 'quant_on_f32': 'quant' is only for dtype \"s8\" layers (this one is f32)" },
+  { 16, "layer 's8_backward': 'backward' is not available for dtype \"s8\" (no int8 gradients)" },
+  { 18, "layer 's8_transposed': dtype \"s8\" is available for conv2d and conv1d layers only" },
+  { 21, "layer 'unknown_key': unknown key quant.scale" },
+  { 23, "layer 'zero_point_range': quant.input_zero_point must be an integer in [-128, 127], got 200" },
+  { 25, "layer 'weight_scales': quant.weight_scale must be one number or a list of 2 (one per filter), got 3" },
+  { 27, "layer 'huge_multiplier': filter 1: the real multiplier 1.0000000118763893e+70 needs a shift of 233" },
+  { 29, "layer 'empty_clamp': the int8 clamp [5, 4] is empty" },
+} }
+
 local function run_bad_cases()
   for _, bad in ipairs(BAD_CASES) do
     case("rejects: " .. bad[1], function()
@@ -618,6 +636,13 @@ local function run_cli_cases()
   case("CLI: bad spec -> errors on stderr, status 1, empty OUTDIR stays empty", function()
     with_temp_dir(function(dir)
       check_cli_rejects(BAD .. "unknown_key.lua", dir)
+      check_equal(#list_dir(dir), 0, "files in OUTDIR")
+    end)
+  end)
+
+  case("CLI: bad s8 quant tables -> every error, status 1, nothing written", function()
+    with_temp_dir(function(dir)
+      check_cli_rejects(BAD .. "s8_bad_quant.lua", dir)
       check_equal(#list_dir(dir), 0, "files in OUTDIR")
     end)
   end)

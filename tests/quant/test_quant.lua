@@ -4,7 +4,7 @@
 --
 -- Prints one line per failure and "N passed, M failed"; exit status 1 on any failure.
 local root = arg[1] or "."
-package.path = root .. "/generator/?.lua;" .. package.path
+package.path = root .. "/generator/?.lua;" .. root .. "/?.lua;" .. package.path
 local quant = require("quant")
 
 local passed, failed = 0, 0
@@ -142,6 +142,31 @@ rejects("multiplier too large", { input_scale = 2.0 ^ 20, output_scale = 2.0 ^ -
 check("accumulator bound fits", quant.check_accumulator(quant.MAX_TAPS), nil)
 check("accumulator bound value", quant.MAX_TAPS, 66311)
 check("accumulator bound exceeded", type(quant.check_accumulator(quant.MAX_TAPS + 1)), "string")
+
+-- The spec front end hands these values to the layer (generator/spec_quant.lua): issue 11's
+-- example with relu, and an explicit per-channel form.
+do
+  local spec = require("generator.spec")
+  local model, errors = spec.validate({ layers = {
+    { name = "a", dtype = "s8", input = { c = 16, h = 8, w = 8 }, filters = 2, kernel = 3, padding = 1,
+      activation = "relu", quant = { input_zero_point = -128, output_zero_point = 5, input_scale = 0.0235,
+        output_scale = 0.0471, weight_scale = 0.0031 } },
+    { name = "b", dtype = "s8", layout = "NHWC", input = { c = 4, h = 5, w = 5 }, filters = 2, kernel = 1,
+      quant = { multiplier = { 2147483647, 0 }, shift = { -31, 30 }, activation_min = -5 } },
+  } })
+  check("s8 layers load", errors, nil)
+  local a, b = model.layers[1].quant, model.layers[2].quant
+  local mult, shift = quant.quantize_multiplier(quant.real_multiplier(quant.float32(0.0235), quant.float32(0.0031),
+    quant.float32(0.0471)))
+  check("layer a multiplier", a.multiplier[2], mult)
+  check("layer a shift", a.shift[1], shift)
+  check("layer a zero points", a.input_zero_point * 1000 + a.output_zero_point, -128 * 1000 + 5)
+  check("layer a relu starts at the output zero point", a.act_min, 5)
+  check("layer a clamp top", a.act_max, 127)
+  check("layer b explicit lists", table.concat(b.multiplier, ",") .. ";" .. table.concat(b.shift, ","),
+    "2147483647,0;-31,30")
+  check("layer b explicit activation_min", b.act_min, -5)
+end
 
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)
