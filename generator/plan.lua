@@ -179,14 +179,21 @@ end
 -- Depthwise layers (one input and one output channel per group) skip im2col and
 -- GEMM on the portable path and in the gradients: rectangles of output pixels that
 -- see the same in-image taps, each tap one multiply-add per channel.
+-- Each tap carries its input offset from the pixel's top-left tap (`x`) and its weight's
+-- index (`w`); templates/depthwise.c.in prints them.
 local function depthwise_regions(L)
   local regions = {}
+  local nhwc = L.layout == "NHWC"
+  local pixel = nhwc and L.c or 1
   for _, rows in ipairs(tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)) do
     for _, columns in ipairs(tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)) do
       local taps = {}
       for kh = 0, L.kh - 1 do
         for kw = 0, L.kw - 1 do
-          if rows.valid[kh] and columns.valid[kw] then taps[#taps + 1] = { kh = kh, kw = kw } end
+          if rows.valid[kh] and columns.valid[kw] then
+            taps[#taps + 1] = { kh = kh, kw = kw, x = (kh * L.dh * L.w + kw * L.dw) * pixel,
+                                w = (kh * L.kw + kw) * pixel }
+          end
         end
       end
       regions[#regions + 1] = { oh_lo = rows.lo, oh_hi = rows.hi, ow_lo = columns.lo, ow_hi = columns.hi,
