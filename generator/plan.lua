@@ -207,10 +207,10 @@ end
 
 -- Choose loops or straight-line code for one program (the layer's unroll mode; "auto"
 -- unrolls what fits the plan's unroll budget).
-local function lay_out(p, ops)
+local function lay_out(p, ops, decide_size)
   local size = copyprog.unrolled_size(ops)
   local mode = p.layer.unroll
-  if mode == "auto" then mode = size <= p.unroll_budget and "full" or "loops" end
+  if mode == "auto" then mode = (decide_size or size) <= p.unroll_budget and "full" or "loops" end
   return { mode = mode, unrolled_size = size, ops = copyprog.finish(ops, mode) }
 end
 
@@ -248,9 +248,12 @@ local function portable_bands(L, p, budget)
   local nchw = L.layout == "NCHW"
   local cstride = nchw and p.hw or L.c
   local stride = rows * L.sh * L.w * (nchw and 1 or L.c)
+  -- In "auto" mode a band's program is unrolled only when the whole image's would be:
+  -- small bands must not multiply the code of a layer whose im2col runs as loops.
+  local whole = copyprog.unrolled_size(nchw and nchw_im2col(L, p.cg) or nhwc_program(L, p.cg, cstride, false))
   local function program(band)
-    if nchw then return lay_out(p, nchw_im2col(L, p.cg, band)) end
-    return lay_out(p, nhwc_program(L, p.cg, cstride, false, nil, band))
+    if nchw then return lay_out(p, nchw_im2col(L, p.cg, band), whole) end
+    return lay_out(p, nhwc_program(L, p.cg, cstride, false, nil, band), whole)
   end
   local function interior(k)
     return (k + 1) * rows <= L.oh and k * rows >= inside_lo and (k + 1) * rows <= inside_hi

@@ -65,6 +65,10 @@ check.eq(p.bands.sites[2].name, "im2col_rows_interior", "interior bands share on
 check.eq(p.bands.sites[2].first_band, 1, "first interior band")
 check.eq(p.bands.sites[2].last_band, 9, "bands 1..8 are interior")
 check.eq(#p.bands.sites, 3, "top band, interior bands, bottom band")
+check.eq(p.im2col.mode, "loops", "this layer's whole im2col runs as loops")
+for _, site in ipairs(p.bands.sites) do   -- small bands must not unroll what the whole layer loops
+  check.eq(site.prog.mode, "loops", site.name .. ": loops like the whole layer's im2col")
+end
 
 -- Hard limits: a layer whose index arithmetic would pass INT_MAX is refused with the reason.
 local refused, why = one([[{ name = "a", input = { c = 1, h = 1, w = 1048576 }, filters = 1, kernel = { 2, 1 },
