@@ -75,8 +75,10 @@ function portable.steps(p)
 end
 
 -- The portable conv of a banded layer as a statement list (templates/statements.c.in):
--- per image and group, each band's im2col, its GEMM into the band's output columns
--- (NCHW) or rows (NHWC), and the epilogue over that block.
+-- per image and group, one loop over the full-height bands that picks the band's im2col
+-- (top edge, shared interior, bottom edge) and then runs the one GEMM and epilogue every
+-- band shares, so a banded layer carries a single GEMM call and epilogue whatever its
+-- band count; a shorter last band (when the rows do not divide evenly) follows the loop.
 function portable.band_items(p)
   local L = p.layer
   local off = copyprog.offset
@@ -85,41 +87,67 @@ function portable.band_items(p)
   local items = {}
   local n_in, n_out = L.n > 1 and L.c * p.hw or 0, L.n > 1 and L.m * p.ohow or 0
   local gs = L.groups > 1 and 1 or 0
+  local rows = p.bands.rows
   if L.n > 1 then items[#items + 1] = { open = string.format("for (int n = 0; n < %d; ++n) {", L.n) } end
   if L.groups > 1 then items[#items + 1] = { open = string.format("for (int g = 0; g < %d; ++g) {", L.groups) } end
   local input = ptr("x", 0, "n", n_in, "g", gs * (nchw and p.cg * p.hw or p.cg))
-  for _, site in ipairs(p.bands.sites) do
-    local cols = site.rows * L.ow
-    local first, band_step = site.first_row or 0, site.first_band and 1 or 0
-    if site.first_band then
-      items[#items + 1] = { open = string.format("for (int band = %d; band < %d; ++band) {",
-        site.first_band, site.last_band) }
-      items[#items + 1] = { line = string.format("%s(%s, col, band);", site.name, input) }
-    else
-      items[#items + 1] = { line = string.format("%s(%s, col);", site.name, input) }
-    end
+  -- The GEMM and epilogue of `count` output rows starting at row `first` (+ band * rows).
+  local function gemm_items(count, first, band_step)
+    local cols = count * L.ow
     local gemm = { fn = p.elem.gemm, ta = "CG_NO_TRANS", tb = "CG_NO_TRANS", beta = types.literal(p.elem, 0) }
     local e = { bias_group = gs == 1 and p.mg or nil }
     if nchw then
-      local out = ptr("y", first * L.ow, "n", n_out, "g", gs * p.mg * p.ohow, "band", band_step * cols)
+      local out = ptr("y", first * L.ow, "n", n_out, "g", gs * p.mg * p.ohow, "band", band_step * rows * L.ow)
       gemm.m, gemm.n, gemm.k = p.mg, cols, p.kg
       gemm.a, gemm.lda = ptr("w", 0, "g", gs * p.mg * p.kg), p.kg
       gemm.b, gemm.ldb, gemm.c, gemm.ldc = "col", cols, out, p.ohow
       gemm.doc = string.format("y[%d x %d of %d] = w[%d x %d] * col[%d x %d]: %d output rows",
-        p.mg, cols, p.ohow, p.mg, p.kg, p.kg, cols, site.rows)
+        p.mg, cols, p.ohow, p.mg, p.kg, p.kg, cols, count)
       e.rows, e.cols, e.ld, e.out, e.bias_per_row = p.mg, cols, p.ohow, out, true
     else
-      local out = ptr("y", first * L.ow * L.m, "n", n_out, "g", gs * p.mg, "band", band_step * cols * L.m)
+      local out = ptr("y", first * L.ow * L.m, "n", n_out, "g", gs * p.mg, "band", band_step * rows * L.ow * L.m)
       gemm.m, gemm.n, gemm.k = cols, p.mg, p.kg
       gemm.a, gemm.lda = "col", p.kg
       gemm.b, gemm.ldb, gemm.c, gemm.ldc = ptr("w", 0, "g", gs * p.mg), L.m, out, L.m
       gemm.doc = string.format("y[%d of %d x %d] = col[%d x %d] * w[%d x %d]: %d output rows",
-        cols, p.ohow, p.mg, cols, p.kg, p.kg, p.mg, site.rows)
+        cols, p.ohow, p.mg, cols, p.kg, p.kg, p.mg, count)
       e.rows, e.cols, e.ld, e.out, e.bias_per_row = cols, p.mg, L.m, out, false
     end
     items[#items + 1] = { gemm = gemm }
     items[#items + 1] = { epilogue = e }
-    if site.first_band then items[#items + 1] = { close = true } end
+  end
+  local full, short = {}, nil
+  for _, site in ipairs(p.bands.sites) do
+    if site.rows == rows then full[#full + 1] = site else short = site end
+  end
+  if #full > 0 then
+    local bands = L.oh // rows
+    items[#items + 1] = { open = string.format("for (int band = 0; band < %d; ++band) {", bands) }
+    for _, site in ipairs(full) do
+      local cond, call
+      if site.first_band then
+        if site.last_band - site.first_band < bands then
+          cond = string.format("band >= %d && band < %d", site.first_band, site.last_band)
+        end
+        call = string.format("%s(%s, col, band);", site.name, input)
+      else
+        cond = string.format("band == %d", site.first_row // rows)
+        call = string.format("%s(%s, col);", site.name, input)
+      end
+      if cond and #full > 1 then
+        items[#items + 1] = { open = string.format("if (%s) {", cond) }
+        items[#items + 1] = { line = call }
+        items[#items + 1] = { close = true }
+      else
+        items[#items + 1] = { line = call }
+      end
+    end
+    gemm_items(rows, 0, 1)
+    items[#items + 1] = { close = true }
+  end
+  if short then
+    items[#items + 1] = { line = string.format("%s(%s, col);", short.name, input) }
+    gemm_items(short.rows, short.first_row, 0)
   end
   if L.groups > 1 then items[#items + 1] = { close = true } end
   if L.n > 1 then items[#items + 1] = { close = true } end
