@@ -1147,31 +1147,13 @@ static void im2col_rows_28(const float *x, float *col)
  * followed by its GEMM and the epilogue over its block. */
 static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
 {
-  im2col_rows_0(x, col);
-  /* y[16 x 448 of 1024] = w[16 x 144] * col[144 x 448]: 14 output rows */
-  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 448, 144,
-              1.0f, w, 144, col, 448,
-              0.0f, y, 1024);
-  if (bias != NULL) {
-    for (int r = 0; r < 16; ++r) {
-      const float b = bias[r];
-      float *row = y + r * 1024;
-      for (int j = 0; j < 448; ++j) {
-        const float v = row[j] + b;
-        row[j] = v < 0.0f ? 0.0f : v;
-      }
+  for (int band = 0; band < 2; ++band) {
+    if (band == 0) {
+      im2col_rows_0(x, col);
     }
-  } else {
-    for (int r = 0; r < 16; ++r) {
-      float *row = y + r * 1024;
-      for (int j = 0; j < 448; ++j) {
-        const float v = row[j];
-        row[j] = v < 0.0f ? 0.0f : v;
-      }
+    if (band >= 1 && band < 2) {
+      im2col_rows_interior(x, col, band);
     }
-  }
-  for (int band = 1; band < 2; ++band) {
-    im2col_rows_interior(x, col, band);
     /* y[16 x 448 of 1024] = w[16 x 144] * col[144 x 448]: 14 output rows */
     cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 16, 448, 144,
                 1.0f, w, 144, col, 448,

@@ -1059,17 +1059,19 @@ static void im2col_rows_14(const float *x, float *col)
  * followed by its GEMM and the epilogue over its block. */
 static void conv_portable(const float *x, const float *w, const float *bias, float *y, float *col)
 {
-  im2col_rows_0(x, col);
-  /* y[32 x 224 of 256] = w[32 x 288] * col[288 x 224]: 14 output rows */
-  cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 224, 288,
-              1.0f, w, 288, col, 224,
-              0.0f, y, 256);
-  if (bias != NULL) {
-    for (int r = 0; r < 32; ++r) {
-      const float b = bias[r];
-      float *row = y + r * 256;
-      for (int j = 0; j < 224; ++j) {
-        row[j] += b;
+  for (int band = 0; band < 1; ++band) {
+    im2col_rows_0(x, col);
+    /* y[32 x 224 of 256] = w[32 x 288] * col[288 x 224]: 14 output rows */
+    cg_gemm_f32(CG_NO_TRANS, CG_NO_TRANS, 32, 224, 288,
+                1.0f, w, 288, col, 224,
+                0.0f, y + (band * 224), 256);
+    if (bias != NULL) {
+      for (int r = 0; r < 32; ++r) {
+        const float b = bias[r];
+        float *row = y + (band * 224) + r * 256;
+        for (int j = 0; j < 224; ++j) {
+          row[j] += b;
+        }
       }
     }
   }
