@@ -91,7 +91,8 @@ endfunction()
 
 function(convgen_add_kernels)
   cmake_parse_arguments(CG "NO_SIMD"
-                        "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA;PREFIX;BATCH;LAYOUT" "OPTIMIZE"
+                        "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA;PREFIX;BATCH;LAYOUT;PARALLEL_TASKS;PARALLEL_GRAIN"
+                        "OPTIMIZE"
                         ${ARGN})
   if(NOT CG_TARGET OR NOT CG_SPEC)
     message(FATAL_ERROR "convgen_add_kernels: TARGET and SPEC are required")
@@ -136,6 +137,12 @@ function(convgen_add_kernels)
   endif()
   if(DEFINED CG_WORKSPACE_BUDGET)
     list(APPEND options --workspace-budget ${CG_WORKSPACE_BUDGET})
+  endif()
+  if(DEFINED CG_PARALLEL_TASKS) # P_conv_parallel's split (docs/threads.md)
+    list(APPEND options --parallel-tasks ${CG_PARALLEL_TASKS})
+  endif()
+  if(DEFINED CG_PARALLEL_GRAIN)
+    list(APPEND options --parallel-grain ${CG_PARALLEL_GRAIN})
   endif()
   _convgen_importer_options(options "${CG_TARGET}" "${CG_PREFIX}" "${CG_BATCH}" "${CG_LAYOUT}")
   set(generator "${root}/generator/convgen.lua")

@@ -7,6 +7,7 @@ package.path = ROOT .. "/?.lua;" .. package.path
 local spec = require("generator.spec")
 local plan = require("generator.plan")
 local plan_text = require("generator.plan_text")
+local parallel_plan = require("generator.parallel_plan")
 local emit = require("generator.emit")
 local report = require("generator.report")
 local files = require("generator.files")
@@ -52,6 +53,9 @@ options:
   --workspace-budget B  bytes the portable path's im2col block may take; larger
                         layers run im2col and GEMM in bands of output rows
                         (default ]] .. plan.DEFAULT_WORKSPACE_BUDGET .. [[)
+  --parallel-tasks N    units of work P_conv_parallel splits a layer into, at most
+                        (default ]] .. parallel_plan.DEFAULT_TASKS .. [[; 1: it calls P_conv; docs/threads.md)
+  --parallel-grain N    multiply-adds a unit has at least (default ]] .. parallel_plan.DEFAULT_GRAIN .. [[)
   --batch N             ONNX: size of a symbolic batch dimension (default 1)
   --layout L            ONNX: NCHW (default) or NHWC kernels, weights transposed
                         to match (see docs/onnx.md)
@@ -115,6 +119,10 @@ local function parse_args(argv)
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 1 then usage_error("--workspace-budget needs a positive number of bytes") end
       opts.workspace_budget = n
+    elseif a == "--parallel-tasks" or a == "--parallel-grain" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 1 then usage_error(a .. " needs a positive integer") end
+      opts[a == "--parallel-tasks" and "parallel_tasks" or "parallel_grain"] = n
     elseif a == "--unroll-budget" then
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 0 then usage_error("--unroll-budget needs a non-negative integer") end
@@ -168,7 +176,8 @@ local function main(argv)
   local plans = {}
   for i, layer in ipairs(model.layers) do
     local ok, planned, problem = work_limit.run(budget, plan.layer, layer, { unroll_budget = opts.unroll_budget,
-      workspace_budget = opts.workspace_budget, no_simd = opts.no_simd })
+      workspace_budget = opts.workspace_budget, no_simd = opts.no_simd,
+      parallel_tasks = opts.parallel_tasks, parallel_grain = opts.parallel_grain })
     if not ok then return too_much_work(layer, planned) end
     if not planned then   -- past a hard limit of the generated code (plan.lua)
       io.stderr:write(model.path, ":", layer.line or 1, ": layer '", layer.name, "': ", problem, "\n")

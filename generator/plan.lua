@@ -8,6 +8,7 @@ local prepack = require("generator.prepack")
 local plan_s8 = require("generator.plan_s8")
 local geometry = require("generator.geometry")
 local types = require("generator.types")
+local parallel_plan = require("generator.parallel_plan")
 
 local plan = {}
 
@@ -453,6 +454,11 @@ function plan.layer(L, options)
     end
   else
     p.transpose_items = gradients.transpose(p)
+  end
+  -- P_conv_parallel's split (generator/parallel_plan.lua); its parts are layers of their own.
+  if not (options and options.part) then
+    p.parallel = parallel_plan.plan(L, p, options)
+    p.parallel_parts = parallel_plan.part_plans(L, p.parallel, options, plan.layer)
   end
   return p
 end

@@ -74,6 +74,18 @@ typedef struct {
   int out_pad_h, out_pad_w; /* conv_transpose2d's output_padding (0 for conv2d) */
 } cg_conv_desc;
 
+/* A thread pool the caller provides to the generated P_conv_parallel (docs/threads.md);
+   runtime/threads/ has adapters for OpenMP, pthreadpool and a serial one. A task gets no
+   thread index: whatever scratch it needs is carved from the workspace by task index. */
+typedef void (*cg_task_fn)(void *context, size_t index);
+typedef struct cg_threadpool {
+  /* Runs task(context, i) for every i in [0, count), on up to `threads` threads, and returns
+     when all are done. Must not change the floating-point environment (no denormal flushing). */
+  void (*parallel_for)(void *pool, cg_task_fn task, void *context, size_t count);
+  void *pool;
+  size_t threads;
+} cg_threadpool;
+
 /* Sizes derived from a descriptor, as the generated macros define them
    (weights: M*C/groups*KH*KW for both ops). */
 size_t cg_input_elems(const cg_conv_desc *d);

@@ -53,6 +53,16 @@ void resnet8_s2_a_col2im(const float *col, float *x);
  * CG_ERR_WORKSPACE_ALIGN with y untouched. */
 int resnet8_s2_a_conv(const float *x, const float *w, const float *bias, float *y, void *workspace);
 
+/* Bytes of the workspace resnet8_s2_a_conv_parallel needs when pool->threads <= `threads` (or pool
+ * is NULL), 64-byte aligned buffer (docs/threads.md). */
+#define RESNET8_S2_A_WORKSPACE_BYTES_PARALLEL(threads) \
+  ((size_t)147456 * (size_t)((threads) <= 1 ? 1 : (threads) >= 4 ? 4 : (threads)))
+
+/* resnet8_s2_a_conv's result bit for bit, computed as tasks of `pool` (4 units, blocks of output channels, each task its block's weights and planes);
+ * pool NULL runs them in turn. Same arguments and return codes as resnet8_s2_a_conv (workspace: above). */
+int resnet8_s2_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                              const cg_threadpool *pool);
+
 #ifdef __cplusplus
 }
 #endif

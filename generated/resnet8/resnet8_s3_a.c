@@ -34,6 +34,97 @@ static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes
   return a0 >= b0 ? a0 - b0 < b_bytes : b0 - a0 < a_bytes;
 }
 
+#include "resnet8_s3_a_part0.h"
+
+/* P_conv_parallel's split (generator/parallel_plan.lua): blocks of output channels, each task its block's weights and planes.
+ * 4 units per image, 4 in all; a unit runs one part (a layer of its own) at
+ * these offsets into one image's x and y, w and bias. */
+typedef struct {
+  int part;
+  int x, w, bias, y;
+} parallel_unit;
+
+static const parallel_unit parallel_units[4] = {
+  { 0, 0, 0, 0, 0 }, /* m 0..15 */
+  { 0, 0, 4608, 16, 1024 }, /* m 16..31 */
+  { 0, 0, 9216, 32, 2048 }, /* m 32..47 */
+  { 0, 0, 13824, 48, 3072 }, /* m 48..63 */
+};
+
+typedef struct {
+  const float *x, *w;
+  const float *bias;
+  float *y;
+  unsigned char *workspace;
+  size_t workers;
+} parallel_call;
+
+/* Runs unit u (image u / 4) with `slot` as its scratch. */
+static void run_unit(const parallel_call *call, size_t u, void *slot)
+{
+  const parallel_unit *unit = &parallel_units[u % 4];
+  const size_t image = u / 4;
+  const float *x = call->x + image * 8192 + unit->x;
+  const float *w = call->w + unit->w;
+  const float *bias = call->bias == NULL ? NULL : call->bias + unit->bias;
+  float *y = call->y + image * 4096 + unit->y;
+  (void)resnet8_s3_a_part0_conv(x, w, bias, y, slot);
+}
+
+/* Task `worker` of the pool: a contiguous range of units, with the worker's own workspace slot
+ * (tasks get no thread index, so the slot is the task's). */
+static void parallel_task(void *context, size_t worker)
+{
+  const parallel_call *call = (const parallel_call *)context;
+  const size_t first = worker * 4 / call->workers, last = (worker + 1) * 4 / call->workers;
+  void *slot = call->workspace + worker * (size_t)73728;
+  for (size_t u = first; u < last; ++u) {
+    run_unit(call, u, slot);
+  }
+}
+
+/* resnet8_s3_a_conv's result, computed by up to 4 tasks on the pool (serially when pool is NULL). */
+int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                              const cg_threadpool *pool)
+{
+  size_t workers = 1;
+  if (pool != NULL && pool->threads > 1) {
+    workers = pool->threads < 4 ? pool->threads : 4;
+  }
+  if (x == NULL || w == NULL || y == NULL || workspace == NULL ||
+      (pool != NULL && pool->parallel_for == NULL)) {
+    return CG_ERR_NULL_POINTER;
+  }
+  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
+    return CG_ERR_WORKSPACE_ALIGN;
+  }
+  {
+    const size_t x_bytes = (size_t)8192 * sizeof(float), w_bytes = (size_t)18432 * sizeof(float);
+    const size_t b_bytes = (size_t)64 * sizeof(float), y_bytes = (size_t)4096 * sizeof(float);
+    const size_t ws_bytes = workers * (size_t)73728;
+    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
+        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
+        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
+      return CG_ERR_OVERLAP;
+    }
+  }
+  {
+    parallel_call call;
+    call.x = x;
+    call.w = w;
+    call.bias = bias;
+    call.y = y;
+    call.workspace = (unsigned char *)workspace;
+    call.workers = workers;
+    if (workers == 1) {
+      parallel_task(&call, 0);
+    } else {
+      pool->parallel_for(pool->pool, parallel_task, &call, workers);
+    }
+  }
+  return CG_OK;
+}
+
 /* im2col of one image: col is 288 x 64.
  * Loops over channels and output rows: every bound and offset is a literal. */
 void resnet8_s3_a_im2col(const float *x, float *col)
