@@ -64,6 +64,8 @@ bench: setup-bench configure
 	{ env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 256 1024 576 && \
 	  env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 64 3136 576 && \
 	  env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 16 1024 144; } | tee bench/results/gemm_portable.txt
+	# baked weights (ONNX import): P_run against P_conv, SIMD and portable builds (docs/onnx.md)
+	sh bench/baked/run.sh . $(BUILD)/bench-baked bench/results/baked_weights.txt
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
