@@ -76,7 +76,9 @@ size-report: setup-demo
 	lua5.4 scripts/size_report.lua examples/resnet8/resnet8.lua --out $(BUILD)/size
 
 # Firmware benchmark (docs/firmware.md): every ResNet-8, DS-CNN and VWW layer of bench/bench_shapes.csv built for a
-# Cortex-M4F and run twice under qemu-system-arm -icount (exact, deterministic instruction counts), outputs checked.
+# Cortex-M4F and run twice under qemu-system-arm -icount (exact, deterministic instruction counts), outputs checked;
+# f32 against the host reference, s8 bit for bit against the int8 reference run on the target.
 .PHONY: bench-firmware
 bench-firmware: setup
 	sh bench/firmware/run.sh . $(BUILD)/bench-firmware bench/results/firmware_f32.txt
+	FW_DTYPE=s8 sh bench/firmware/run.sh . $(BUILD)/bench-firmware-s8 bench/results/firmware_s8.txt

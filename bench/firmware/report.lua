@@ -1,6 +1,7 @@
 -- bench/firmware/report.lua: the firmware benchmark's QEMU log, linker map and call graphs as one results table.
 --
 --   lua5.4 report.lua --log RUN.log --map IMAGE.map --callgraph OBJDIR [--flags TEXT] [--budget BYTES]
+--                     [--dtype f32|s8] [--published CMSIS_NN_FILE]
 --
 -- Per layer: MACs and instructions (from the log), instructions per MAC, code bytes
 -- (the layer object's .text.* input sections the linker kept, from the map), workspace
@@ -9,6 +10,8 @@
 -- -fstack-usage counts them; library calls such as memcpy count 0 and are named) and
 -- the stack the run actually touched (painted window). Exit status 1 when a layer did
 -- not pass, the calibration line is missing, or an input cannot be read.
+-- For s8, --published adds CMSIS-NN's instructions per MAC as issue 11 publishes them
+-- (cmsis_nn_published.txt: not measured here) and convgen's ratio to them.
 
 local function fail(message)
   io.stderr:write("report.lua: ", message, "\n")
@@ -139,6 +142,16 @@ local function stack_depth(nodes, edges, root)
   return total, names
 end
 
+-- CMSIS-NN's published figures: layer -> text ("4.77", "3.2-4.3" or "-"), and the geometric mean.
+local function parse_published(path)
+  local by_layer = {}
+  for _, line in ipairs(read_lines(path)) do
+    local name, value = line:match("^(%S+)%s+(%S+)")
+    if name and not name:match("^#") then by_layer[name] = value end
+  end
+  return by_layer
+end
+
 local function main(argv)
   local opts = parse_args(argv)
   local layers, calibration, summary = parse_log(opts.log)
@@ -149,14 +162,21 @@ local function main(argv)
 
   local out = {}
   local function say(...) out[#out + 1] = string.format(...) end
-  say("# convgen firmware benchmark: f32 on Cortex-M4F (qemu-system-arm -M mps2-an386 -icount shift=0,sleep=off)")
+  local dtype = opts.dtype or "f32"
+  local published = dtype == "s8" and opts.published and parse_published(opts.published) or nil
+  say("# convgen firmware benchmark: %s on Cortex-M4F (qemu-system-arm -M mps2-an386 -icount shift=0,sleep=off)",
+    dtype)
   say("# kernels: --no-simd --workspace-budget %s; arm-none-eabi-gcc %s", opts.budget or "?", opts.flags or "?")
   say("# instructions = FPGAIO counter ticks x 40 (instructions, not cycles); %s", calibration)
-  say("# code: the layer object's linked .text bytes (the shared cg_gemm_f32 etc. in the runtime line below)")
+  say("# code: the layer object's linked .text bytes (the shared runtime, e.g. cg_gemm_f32, in the line below)")
   say("# stack: deepest static call chain from P_conv (-fcallgraph-info=su), then the bytes the run touched")
+  if published then
+    say("# CMSIS-NN: instructions per MAC as PUBLISHED in issue 11 (%s), not re-measured; ratio = convgen / CMSIS-NN",
+      opts.published:match("[^/]+$"))
+  end
   say("")
-  say("%-18s %9s %12s %9s %7s %9s %12s %8s %s", "layer", "MACs", "instructions", "instr/MAC", "code",
-      "workspace", "stack static", "touched", "check")
+  say("%-18s %9s %12s %9s %7s %9s %12s %8s %s%s", "layer", "MACs", "instructions", "instr/MAC", "code",
+      "workspace", "stack static", "touched", "check", published and "  CMSIS-NN(pub)  ratio" or "")
   local log_sum, all_pass, externals_seen = 0.0, true, {}
   for _, l in ipairs(layers) do
     local per_mac = l.instructions / l.macs
@@ -164,15 +184,27 @@ local function main(argv)
     local static, external = stack_depth(nodes, edges, l.name .. "_conv")
     for _, name in ipairs(external) do externals_seen[name] = true end
     all_pass = all_pass and l.pass
-    say("%-18s %9d %12d %9.2f %7d %9d %12d %8d %s", l.name, l.macs, l.instructions, per_mac,
-        code[l.name] or 0, l.workspace, static, l.stack, l.pass and "PASS" or "FAIL")
+    local extra = ""
+    if published then
+      local value = published[l.name:gsub("^fwb_", "")] or "-"
+      local single = tonumber(value)
+      extra = string.format("  %13s  %5s", value, single and string.format("%.2f", per_mac / single) or "-")
+    end
+    say("%-18s %9d %12d %9.2f %7d %9d %12d %8d %s%s", l.name, l.macs, l.instructions, per_mac,
+        code[l.name] or 0, l.workspace, static, l.stack, l.pass and "PASS" or "FAIL", extra)
   end
   local runtime = (code.gemm_portable or 0) + (code.sizes or 0)
   local names = {}
   for name in pairs(externals_seen) do names[#names + 1] = name end
   table.sort(names)
   say("")
-  say("geometric mean over %d layers: %.2f instructions per MAC", #layers, math.exp(log_sum / #layers))
+  local mean = math.exp(log_sum / #layers)
+  say("geometric mean over %d layers: %.2f instructions per MAC", #layers, mean)
+  local published_mean = published and tonumber(published.geomean)
+  if published_mean then
+    say("CMSIS-NN published geometric mean %.2f: convgen / CMSIS-NN = %.2f (target <= 0.75)",
+      published_mean, mean / published_mean)
+  end
   say("runtime code linked (gemm_portable.c, sizes.c): %d bytes", runtime)
   say("library calls counted as 0 in the static stack: %s", #names > 0 and table.concat(names, ", ") or "none")
   say("%s", summary or "bench: no summary line")

@@ -6,6 +6,10 @@
 #   FW_WORKSPACE_BUDGET the generator's --workspace-budget (default 16384, as examples/firmware)
 #   FW_SUITES           comma-separated suites of the CSV (default resnet8,dscnn,vww)
 #   FW_SHAPES           the shape CSV (default bench/bench_shapes.csv; the depthwise test passes its own)
+#   FW_DTYPE            f32 (default) or s8: the same layers as int8 (bench/firmware/s8_spec.lua adds the
+#                       quantization), run by bench_s8_main.c and checked bit for bit against
+#                       runtime/reference_s8.c compiled for the target; the report adds CMSIS-NN's
+#                       published instructions per MAC (cmsis_nn_published.txt) beside each layer
 #   LUA                 default lua5.4
 # Steps: the CSV rows of those suites become a spec (bench/csv_to_spec.lua), the
 # generator writes portable kernels (--no-simd), a host tool computes the expected
@@ -27,6 +31,11 @@ lua=${LUA:-lua5.4}
 cflags=${FW_CFLAGS:--O2 -ffp-contract=fast}
 budget=${FW_WORKSPACE_BUDGET:-16384}
 suites=${FW_SUITES:-resnet8,dscnn,vww}
+dtype=${FW_DTYPE:-f32}
+case "$dtype" in
+  f32 | s8) ;;
+  *) echo "bench-firmware: FW_DTYPE must be f32 or s8, not '$dtype'" >&2; exit 1 ;;
+esac
 shapes=${FW_SHAPES:-$root/bench/bench_shapes.csv}
 m4="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
 warn="-std=c99 -Wall -Wextra -Wpedantic -Werror"
@@ -48,8 +57,13 @@ echo "== spec: suites $suites of $shapes"
 awk -F, -v suites="$suites" 'BEGIN { n = split(suites, s, ","); for (i = 1; i <= n; ++i) want[s[i]] = 1 }
   NR == 1 || ($1 in want)' "$shapes" >"$build/shapes.csv"
 "$lua" "$root/bench/csv_to_spec.lua" "$build/shapes.csv" -o "$build/spec.lua" --prefix fwb_ --no-backward
+if [ "$dtype" = s8 ]; then
+  "$lua" "$here/s8_spec.lua" "$build/spec.lua" -o "$build/spec_s8.lua"
+  mv "$build/spec_s8.lua" "$build/spec.lua"
+fi
 "$lua" "$root/generator/convgen.lua" --no-simd --workspace-budget "$budget" "$build/spec.lua" -o "$build/gen"
 
+if [ "$dtype" = f32 ]; then
 echo "== expected outputs on the host (cg_ref_conv_f32)"
 # shellcheck disable=SC2086
 cc -O2 $warn -DCONVGEN_PORTABLE_GEMM "-DFW_LAYERS_HEADER=\"fwb_layers.h\"" \
@@ -57,6 +71,7 @@ cc -O2 $warn -DCONVGEN_PORTABLE_GEMM "-DFW_LAYERS_HEADER=\"fwb_layers.h\"" \
   "$fw/expected_gen.c" "$build"/gen/*.c "$root/runtime/reference.c" "$root/runtime/sizes.c" \
   "$root/runtime/gemm_portable.c" -lm -o "$build/fw_expected"
 "$build/fw_expected" "$build/expected_data.c" >"$build/expected.log"
+fi
 
 echo "== cross build: $cflags"
 objs=""
@@ -67,7 +82,12 @@ for src in "$build"/gen/*.c "$root/runtime/gemm_portable.c" "$root/runtime/sizes
     -DCONVGEN_PORTABLE_GEMM -I"$build/gen" -I"$root/runtime" -c "$src" -o "$obj"
   objs="$objs $obj"
 done
-for src in "$here/bench_main.c" "$fw/fw_print.c" "$fw/startup.c" "$fw/semihost.c" "$build/expected_data.c"; do
+if [ "$dtype" = s8 ]; then
+  mains="$here/bench_s8_main.c $fw/fw_print.c $fw/startup.c $fw/semihost.c $root/runtime/reference_s8.c"
+else
+  mains="$here/bench_main.c $fw/fw_print.c $fw/startup.c $fw/semihost.c $build/expected_data.c"
+fi
+for src in $mains; do
   obj="$build/obj/main_$(basename "$src" .c).o"
   # shellcheck disable=SC2086
   arm-none-eabi-gcc $m4 $warn -O2 -ffunction-sections -fdata-sections -DCONVGEN_PORTABLE_GEMM \
@@ -95,7 +115,8 @@ fi
 
 mkdir -p "$(dirname "$result")"
 "$lua" "$here/report.lua" --log "$build/run1.log" --map "$build/bench_firmware.map" \
-  --callgraph "$build/obj" --flags "$cflags" --budget "$budget" >"$result.tmp" || status=1
+  --callgraph "$build/obj" --flags "$cflags" --budget "$budget" --dtype "$dtype" \
+  --published "$here/cmsis_nn_published.txt" >"$result.tmp" || status=1
 mv "$result.tmp" "$result"
 cat "$result"
 if [ "$status" -ne 0 ]; then
