@@ -1,4 +1,4 @@
--- Writes bench_shapes.csv layers as an ONNX model (one Conv per layer, seeded random weights as initializers) for the baked-weights bench.
+-- Writes bench_shapes.csv layers as an ONNX model (a Conv per layer, seeded random weights) for the baked bench.
 --
 -- usage: lua5.4 bench/baked/suite_onnx.lua CSV LAYOUT OUT.onnx SUITE...
 -- Writes the f32 rows of the named suites whose layout is LAYOUT, each as its own graph
@@ -28,7 +28,6 @@ end
 
 local function field_varint(number, n) return varint(number << 3) .. varint(n) end
 local function field_bytes(number, s) return varint((number << 3) | 2) .. varint(#s) .. s end
-local function field_float(number, v) return varint((number << 3) | 5) .. string.pack("<f", v) end
 
 local FLOAT, ATTR_INTS, ATTR_INT = 1, 7, 2
 
