@@ -6,6 +6,8 @@
 -- output as it stores it (templates/conv_s8.c.in). Depthwise layers take direct loops
 -- over the plan's tap regions instead. The arithmetic is docs/int8.md.
 
+local armv7em = require("generator.isa.armv7em")
+
 local plan_s8 = {}
 
 -- Output columns (NCHW: pixels; NHWC: channels) one int32 accumulator block holds.
@@ -48,6 +50,7 @@ local function gemm_registry(L)
     if not by_key[key] then
       local g = { name = "gemm_s8_" .. #list, m = m, n = n, k = k, lda = lda, ldb = ldb, ldc = ldc,
         weights_left = L.layout == "NCHW", blocks = column_blocks(n) }
+      g.dsp = armv7em.s8_gemm(g)   -- the Cortex-M SMLAD kernel beside the portable loops (firmware hook)
       list[#list + 1] = g
       by_key[key] = g
     end
