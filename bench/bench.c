@@ -8,6 +8,9 @@
 #include "bench_model.h"
 #include "bench_suites.h"
 #include "results.h"
+#ifdef BENCH_HAVE_THREADS
+#include "threads.h"
+#endif
 
 #ifndef BENCH_PREFIX
 #define BENCH_PREFIX "bench_"
@@ -288,6 +291,9 @@ int main(int argc, char **argv)
       for (int k = 0; k < IMPL_COUNT; ++k) failures += r->status[k] == BENCH_FAIL || r->status[k] == BENCH_ERROR;
     }
     if (pass == BENCH_PASS_FWD && in_pass > 0) bench_print_forward_summary(rows, n, setup.l2);
+#ifdef BENCH_HAVE_THREADS
+    if (pass == BENCH_PASS_FWD && in_pass > 0 && o.threads > 1) failures += bench_threads_table(rows, n, &setup.timing);
+#endif
   }
   if (!matched) {
     fprintf(stderr, "bench: no layer matches --filter %s\n", o.filter);
