@@ -5,7 +5,7 @@
 #
 #   demo   Lua 5.4, CMake, a C compiler, make, pkg-config, OpenBLAS
 #   test   demo + luacheck, libcheck, clang, the Cortex-M4 and aarch64 cross
-#          compilers and QEMU, the ONNX test data
+#          compilers and QEMU, the ONNX test data, pthreadpool (P_conv_parallel's tests)
 #   bench  demo + oneDNN, XNNPACK, gnuplot, hyperfine
 #
 # On Debian/Ubuntu the missing packages are installed (as root, or through
@@ -20,7 +20,7 @@ set -eu
 
 demo_packages="lua5.4 cmake gcc make pkg-config libopenblas-dev"
 test_packages="lua-check check clang gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libonnx-testdata"
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libonnx-testdata libpthreadpool-dev"
 bench_packages="libdnnl-dev libxnnpack-dev libpthreadpool-dev gnuplot-nox hyperfine"
 
 packages=""
@@ -58,7 +58,7 @@ qemu-user~have qemu-aarch64~QEMU user mode (qemu-aarch64)~no
 libonnx-testdata~test -d /usr/share/onnx || test -d /usr/include/onnx/backend~the ONNX backend test data (github.com/onnx/onnx, onnx/backend/test/data)~no
 libdnnl-dev~pc dnnl || test -f /usr/include/dnnl.h~oneDNN (the bench builds without its column)~no
 libxnnpack-dev~test -f /usr/include/xnnpack.h~XNNPACK (the bench builds without its column)~no
-libpthreadpool-dev~test -f /usr/include/pthreadpool.h~pthreadpool (for XNNPACK)~no
+libpthreadpool-dev~test -f /usr/include/pthreadpool.h~pthreadpool (for XNNPACK and P_conv_parallel's tests)~no
 gnuplot-nox~have gnuplot~gnuplot (the bench draws no chart without it)~no
 hyperfine~have hyperfine~hyperfine (https://github.com/sharkdp/hyperfine)~no
 EOF
