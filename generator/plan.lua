@@ -25,7 +25,8 @@ plan.MAX_INDEX = 2147483647
 plan.MAX_WORKSPACE_BYTES = 1 << 30
 -- The SIMD instruction sets kernels are planned for, in the order the generated #if chain
 -- tries them (generator/isa/; the portable path is the #else).
-plan.SIMD_ISAS = { require("generator.isa.avx512"), (require("generator.isa.avx2")) }
+plan.SIMD_ISAS = { require("generator.isa.avx512"), require("generator.isa.avx2"),
+                   (require("generator.isa.neon")) }
 
 
 local valid_range, tap_regions = geometry.valid_range, geometry.tap_regions

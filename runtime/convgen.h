@@ -33,6 +33,13 @@ extern "C" {
 #else
 #define CONVGEN_AVX2 0
 #endif
+/* Else their NEON path when it targets 64-bit Arm (every AArch64 CPU has NEON; 32-bit
+   Arm keeps the portable path: the kernels are tested for AArch64 only, docs/neon.md). */
+#if defined(__aarch64__) && defined(__ARM_NEON) && !defined(CONVGEN_NO_SIMD)
+#define CONVGEN_NEON 1
+#else
+#define CONVGEN_NEON 0
+#endif
 
 /* Alignment the caller must give the workspace buffer. */
 #define CG_WORKSPACE_ALIGN 64

@@ -1010,6 +1010,382 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     }
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* Copies one image into a zero-padded [3][34][34], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 3; ++c) {
+    memset(stage + (c * 1156), 0, 34 * sizeof(float));
+    for (int h = 0; h < 32; ++h) {
+      stage[c * 1156 + h * 34 + 34] = 0.0f;
+      memcpy(stage + (c * 1156 + h * 34 + 35), x + (c * 1024 + h * 32), 32 * sizeof(float));
+      stage[c * 1156 + h * 34 + 67] = 0.0f;
+    }
+    memset(stage + (c * 1156 + 1122), 0, 34 * sizeof(float));
+  }
+}
+
+/* 8 output channels x 8 output columns, in 16 q accumulators. */
+static inline void tile_8x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 3; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[27]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[54]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[81]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[108]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[135]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[162]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[189]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[28]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[55]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[82]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[109]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[136]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[163]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[190]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 2);
+      const float32x4_t b1 = vld1q_f32(b + 6);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[29]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[56]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[83]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[110]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[137]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[164]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[191]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 34);
+      const float32x4_t b1 = vld1q_f32(b + 38);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[30]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[57]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[84]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[111]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[138]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[165]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[192]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 35);
+      const float32x4_t b1 = vld1q_f32(b + 39);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[31]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[58]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[85]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[112]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[139]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[166]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[193]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 36);
+      const float32x4_t b1 = vld1q_f32(b + 40);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[32]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[59]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[86]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[113]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[140]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[167]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[194]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 68);
+      const float32x4_t b1 = vld1q_f32(b + 72);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[33]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[60]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[87]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[114]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[141]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[168]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[195]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 69);
+      const float32x4_t b1 = vld1q_f32(b + 73);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[34]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[61]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[88]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[115]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[142]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[169]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[196]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 70);
+      const float32x4_t b1 = vld1q_f32(b + 74);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[35]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[62]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[89]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[116]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[143]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[170]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[197]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    w += 9;
+    b += 1156;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+  }
+  acc0_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_0);
+  vst1q_f32(y, acc0_0);
+  acc0_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_1);
+  vst1q_f32(y + 4, acc0_1);
+  acc1_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_0);
+  vst1q_f32(y + 1024, acc1_0);
+  acc1_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_1);
+  vst1q_f32(y + 1028, acc1_1);
+  acc2_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_0);
+  vst1q_f32(y + 2048, acc2_0);
+  acc2_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_1);
+  vst1q_f32(y + 2052, acc2_1);
+  acc3_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_0);
+  vst1q_f32(y + 3072, acc3_0);
+  acc3_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_1);
+  vst1q_f32(y + 3076, acc3_1);
+  acc4_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_0);
+  vst1q_f32(y + 4096, acc4_0);
+  acc4_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_1);
+  vst1q_f32(y + 4100, acc4_1);
+  acc5_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_0);
+  vst1q_f32(y + 5120, acc5_0);
+  acc5_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_1);
+  vst1q_f32(y + 5124, acc5_1);
+  acc6_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_0);
+  vst1q_f32(y + 6144, acc6_0);
+  acc6_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_1);
+  vst1q_f32(y + 6148, acc6_1);
+  acc7_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_0);
+  vst1q_f32(y + 7168, acc7_0);
+  acc7_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_1);
+  vst1q_f32(y + 7172, acc7_1);
+}
+
+/* NEON path: kernel taps read in place from a zero-padded copy of the image, 8x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 32; ++oh) {
+    const float *b_row = b_src + oh * 34;
+    float *y_row = y_group + oh * 32;
+    for (int t = 0; t < 4; ++t) {
+      const int p0 = t * 8;
+      for (int mb = 0; mb < 2; ++mb) {
+        const int m0 = mb * 8;
+        tile_8x8(w_group + m0 * 27, b_row + p0, y_row + m0 * 1024 + p0, bias == NULL ? NULL : bias + m0);
+      }
+    }
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -1063,6 +1439,8 @@ int resnet8_conv1_conv(const float *x, const float *w, const float *bias, float 
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

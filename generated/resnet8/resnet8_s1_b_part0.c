@@ -567,6 +567,227 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     }
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* Copies one image into a zero-padded [16][34][34], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 16; ++c) {
+    memset(stage + (c * 1156), 0, 34 * sizeof(float));
+    for (int h = 0; h < 32; ++h) {
+      stage[c * 1156 + h * 34 + 34] = 0.0f;
+      memcpy(stage + (c * 1156 + h * 34 + 35), x + (c * 1024 + h * 32), 32 * sizeof(float));
+      stage[c * 1156 + h * 34 + 67] = 0.0f;
+    }
+    memset(stage + (c * 1156 + 1122), 0, 34 * sizeof(float));
+  }
+}
+
+/* 4 output channels x 8 output columns, in 8 q accumulators. */
+static inline void tile_4x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 16; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[144]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[288]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[432]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[145]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[289]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[433]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 2);
+      const float32x4_t b1 = vld1q_f32(b + 6);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[146]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[290]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[434]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 34);
+      const float32x4_t b1 = vld1q_f32(b + 38);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[147]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[291]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[435]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 35);
+      const float32x4_t b1 = vld1q_f32(b + 39);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[148]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[292]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[436]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 36);
+      const float32x4_t b1 = vld1q_f32(b + 40);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[149]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[293]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[437]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 68);
+      const float32x4_t b1 = vld1q_f32(b + 72);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[150]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[294]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[438]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 69);
+      const float32x4_t b1 = vld1q_f32(b + 73);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[151]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[295]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[439]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 70);
+      const float32x4_t b1 = vld1q_f32(b + 74);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[152]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[296]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[440]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    }
+    w += 9;
+    b += 1156;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 1024, acc1_0);
+  vst1q_f32(y + 1028, acc1_1);
+  vst1q_f32(y + 2048, acc2_0);
+  vst1q_f32(y + 2052, acc2_1);
+  vst1q_f32(y + 3072, acc3_0);
+  vst1q_f32(y + 3076, acc3_1);
+}
+
+/* NEON path: kernel taps read in place from a zero-padded copy of the image, 4x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 32; ++oh) {
+    const float *b_row = b_src + oh * 34;
+    float *y_row = y_group + oh * 32;
+    for (int t = 0; t < 4; ++t) {
+      const int p0 = t * 8;
+      tile_4x8(w_group, b_row + p0, y_row + p0, bias);
+    }
+  }
+}
 #else
 
 
@@ -772,6 +993,8 @@ int resnet8_s1_b_part0_conv(const float *x, const float *w, const float *bias, f
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

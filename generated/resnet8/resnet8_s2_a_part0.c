@@ -610,6 +610,377 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     }
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* Copies one image into a zero-padded [16][33][2][17], each padded row split into its 2 column phases, so every kernel tap of a stride-2 row is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  memset(stage, 0, 17952 * sizeof(float));
+  for (int c = 0; c < 16; ++c) {
+    for (int h = 0; h < 32; ++h) {
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + i] = x[c * 1024 + h * 32 + i * 2];
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + 17 + i] = x[c * 1024 + h * 32 + 1 + i * 2];
+    }
+  }
+}
+
+/* 8 output channels x 8 output columns, in 16 q accumulators. */
+static inline void tile_8x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 16; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[144]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[288]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[432]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[576]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[720]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[864]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1008]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 17);
+      const float32x4_t b1 = vld1q_f32(b + 21);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[145]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[289]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[433]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[577]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[721]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[865]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1009]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[146]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[290]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[434]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[578]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[722]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[866]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1010]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 34);
+      const float32x4_t b1 = vld1q_f32(b + 38);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[147]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[291]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[435]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[579]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[723]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[867]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1011]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 51);
+      const float32x4_t b1 = vld1q_f32(b + 55);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[148]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[292]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[436]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[580]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[724]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[868]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1012]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 35);
+      const float32x4_t b1 = vld1q_f32(b + 39);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[149]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[293]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[437]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[581]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[725]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[869]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1013]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 68);
+      const float32x4_t b1 = vld1q_f32(b + 72);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[150]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[294]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[438]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[582]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[726]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[870]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1014]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 85);
+      const float32x4_t b1 = vld1q_f32(b + 89);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[151]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[295]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[439]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[583]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[727]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[871]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1015]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 69);
+      const float32x4_t b1 = vld1q_f32(b + 73);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[152]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[296]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[440]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[584]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[728]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[872]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[1016]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    w += 9;
+    b += 1122;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+  }
+  acc0_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_0);
+  vst1q_f32(y, acc0_0);
+  acc0_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_1);
+  vst1q_f32(y + 4, acc0_1);
+  acc1_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_0);
+  vst1q_f32(y + 256, acc1_0);
+  acc1_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_1);
+  vst1q_f32(y + 260, acc1_1);
+  acc2_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_0);
+  vst1q_f32(y + 512, acc2_0);
+  acc2_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_1);
+  vst1q_f32(y + 516, acc2_1);
+  acc3_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_0);
+  vst1q_f32(y + 768, acc3_0);
+  acc3_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_1);
+  vst1q_f32(y + 772, acc3_1);
+  acc4_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_0);
+  vst1q_f32(y + 1024, acc4_0);
+  acc4_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_1);
+  vst1q_f32(y + 1028, acc4_1);
+  acc5_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_0);
+  vst1q_f32(y + 1280, acc5_0);
+  acc5_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_1);
+  vst1q_f32(y + 1284, acc5_1);
+  acc6_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_0);
+  vst1q_f32(y + 1536, acc6_0);
+  acc6_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_1);
+  vst1q_f32(y + 1540, acc6_1);
+  acc7_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_0);
+  vst1q_f32(y + 1792, acc7_0);
+  acc7_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_1);
+  vst1q_f32(y + 1796, acc7_1);
+}
+
+/* NEON path: kernel taps read in place from a zero-padded copy split into column phases, 8x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 68;
+    float *y_row = y_group + oh * 16;
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 8;
+      tile_8x8(w_group, b_row + p0, y_row + p0, bias);
+    }
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -663,6 +1034,8 @@ int resnet8_s2_a_part0_conv(const float *x, const float *w, const float *bias, f
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

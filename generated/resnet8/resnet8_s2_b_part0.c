@@ -598,6 +598,363 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     }
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* Copies one image into a zero-padded [32][18][18], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 32; ++c) {
+    memset(stage + (c * 324), 0, 18 * sizeof(float));
+    for (int h = 0; h < 16; ++h) {
+      stage[c * 324 + h * 18 + 18] = 0.0f;
+      memcpy(stage + (c * 324 + h * 18 + 19), x + (c * 256 + h * 16), 16 * sizeof(float));
+      stage[c * 324 + h * 18 + 35] = 0.0f;
+    }
+    memset(stage + (c * 324 + 306), 0, 18 * sizeof(float));
+  }
+}
+
+/* 8 output channels x 8 output columns, in 16 q accumulators. */
+static inline void tile_8x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 32; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[288]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[576]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[864]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1152]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1440]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1728]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2016]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[289]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[577]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[865]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1153]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1441]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1729]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2017]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 2);
+      const float32x4_t b1 = vld1q_f32(b + 6);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[290]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[578]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[866]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1154]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1442]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1730]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2018]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 18);
+      const float32x4_t b1 = vld1q_f32(b + 22);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[291]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[579]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[867]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1155]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1443]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1731]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2019]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 19);
+      const float32x4_t b1 = vld1q_f32(b + 23);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[292]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[580]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[868]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1156]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1444]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1732]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2020]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 20);
+      const float32x4_t b1 = vld1q_f32(b + 24);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[293]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[581]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[869]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1157]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1445]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1733]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2021]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 36);
+      const float32x4_t b1 = vld1q_f32(b + 40);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[294]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[582]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[870]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1158]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1446]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1734]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2022]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 37);
+      const float32x4_t b1 = vld1q_f32(b + 41);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[295]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[583]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[871]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1159]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1447]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1735]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2023]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 38);
+      const float32x4_t b1 = vld1q_f32(b + 42);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[296]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[584]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[872]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[1160]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[1448]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[1736]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[2024]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    }
+    w += 9;
+    b += 324;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 256, acc1_0);
+  vst1q_f32(y + 260, acc1_1);
+  vst1q_f32(y + 512, acc2_0);
+  vst1q_f32(y + 516, acc2_1);
+  vst1q_f32(y + 768, acc3_0);
+  vst1q_f32(y + 772, acc3_1);
+  vst1q_f32(y + 1024, acc4_0);
+  vst1q_f32(y + 1028, acc4_1);
+  vst1q_f32(y + 1280, acc5_0);
+  vst1q_f32(y + 1284, acc5_1);
+  vst1q_f32(y + 1536, acc6_0);
+  vst1q_f32(y + 1540, acc6_1);
+  vst1q_f32(y + 1792, acc7_0);
+  vst1q_f32(y + 1796, acc7_1);
+}
+
+/* NEON path: kernel taps read in place from a zero-padded copy of the image, 8x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 16; ++oh) {
+    const float *b_row = b_src + oh * 18;
+    float *y_row = y_group + oh * 16;
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 8;
+      tile_8x8(w_group, b_row + p0, y_row + p0, bias);
+    }
+  }
+}
 #else
 
 
@@ -749,6 +1106,8 @@ int resnet8_s2_b_part0_conv(const float *x, const float *w, const float *bias, f
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

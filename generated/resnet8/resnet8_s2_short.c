@@ -468,6 +468,272 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     tile_2x16(w_group + 30 * 16, b_row + p0, y_row + 30 * 256 + p0, bias == NULL ? NULL : bias + 30);
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* 11 output channels x 8 output columns, in 22 q accumulators. */
+static inline void tile_11x8(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int k = 0; k < 16; ++k) {
+    const float32x4_t b0 = vld1q_f32(b);
+    const float32x4_t b1 = vld1q_f32(b + 4);
+    a = vdupq_n_f32(w[0]);
+    acc0_0 = vfmaq_f32(acc0_0, a, b0);
+    acc0_1 = vfmaq_f32(acc0_1, a, b1);
+    a = vdupq_n_f32(w[16]);
+    acc1_0 = vfmaq_f32(acc1_0, a, b0);
+    acc1_1 = vfmaq_f32(acc1_1, a, b1);
+    a = vdupq_n_f32(w[32]);
+    acc2_0 = vfmaq_f32(acc2_0, a, b0);
+    acc2_1 = vfmaq_f32(acc2_1, a, b1);
+    a = vdupq_n_f32(w[48]);
+    acc3_0 = vfmaq_f32(acc3_0, a, b0);
+    acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    a = vdupq_n_f32(w[64]);
+    acc4_0 = vfmaq_f32(acc4_0, a, b0);
+    acc4_1 = vfmaq_f32(acc4_1, a, b1);
+    a = vdupq_n_f32(w[80]);
+    acc5_0 = vfmaq_f32(acc5_0, a, b0);
+    acc5_1 = vfmaq_f32(acc5_1, a, b1);
+    a = vdupq_n_f32(w[96]);
+    acc6_0 = vfmaq_f32(acc6_0, a, b0);
+    acc6_1 = vfmaq_f32(acc6_1, a, b1);
+    a = vdupq_n_f32(w[112]);
+    acc7_0 = vfmaq_f32(acc7_0, a, b0);
+    acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    a = vdupq_n_f32(w[128]);
+    acc8_0 = vfmaq_f32(acc8_0, a, b0);
+    acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    a = vdupq_n_f32(w[144]);
+    acc9_0 = vfmaq_f32(acc9_0, a, b0);
+    acc9_1 = vfmaq_f32(acc9_1, a, b1);
+    a = vdupq_n_f32(w[160]);
+    acc10_0 = vfmaq_f32(acc10_0, a, b0);
+    acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+    a = vdupq_n_f32(bias[9]);
+    acc9_0 = vaddq_f32(acc9_0, a);
+    acc9_1 = vaddq_f32(acc9_1, a);
+    a = vdupq_n_f32(bias[10]);
+    acc10_0 = vaddq_f32(acc10_0, a);
+    acc10_1 = vaddq_f32(acc10_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 256, acc1_0);
+  vst1q_f32(y + 260, acc1_1);
+  vst1q_f32(y + 512, acc2_0);
+  vst1q_f32(y + 516, acc2_1);
+  vst1q_f32(y + 768, acc3_0);
+  vst1q_f32(y + 772, acc3_1);
+  vst1q_f32(y + 1024, acc4_0);
+  vst1q_f32(y + 1028, acc4_1);
+  vst1q_f32(y + 1280, acc5_0);
+  vst1q_f32(y + 1284, acc5_1);
+  vst1q_f32(y + 1536, acc6_0);
+  vst1q_f32(y + 1540, acc6_1);
+  vst1q_f32(y + 1792, acc7_0);
+  vst1q_f32(y + 1796, acc7_1);
+  vst1q_f32(y + 2048, acc8_0);
+  vst1q_f32(y + 2052, acc8_1);
+  vst1q_f32(y + 2304, acc9_0);
+  vst1q_f32(y + 2308, acc9_1);
+  vst1q_f32(y + 2560, acc10_0);
+  vst1q_f32(y + 2564, acc10_1);
+}
+
+/* 10 output channels x 8 output columns, in 20 q accumulators. */
+static inline void tile_10x8(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int k = 0; k < 16; ++k) {
+    const float32x4_t b0 = vld1q_f32(b);
+    const float32x4_t b1 = vld1q_f32(b + 4);
+    a = vdupq_n_f32(w[0]);
+    acc0_0 = vfmaq_f32(acc0_0, a, b0);
+    acc0_1 = vfmaq_f32(acc0_1, a, b1);
+    a = vdupq_n_f32(w[16]);
+    acc1_0 = vfmaq_f32(acc1_0, a, b0);
+    acc1_1 = vfmaq_f32(acc1_1, a, b1);
+    a = vdupq_n_f32(w[32]);
+    acc2_0 = vfmaq_f32(acc2_0, a, b0);
+    acc2_1 = vfmaq_f32(acc2_1, a, b1);
+    a = vdupq_n_f32(w[48]);
+    acc3_0 = vfmaq_f32(acc3_0, a, b0);
+    acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    a = vdupq_n_f32(w[64]);
+    acc4_0 = vfmaq_f32(acc4_0, a, b0);
+    acc4_1 = vfmaq_f32(acc4_1, a, b1);
+    a = vdupq_n_f32(w[80]);
+    acc5_0 = vfmaq_f32(acc5_0, a, b0);
+    acc5_1 = vfmaq_f32(acc5_1, a, b1);
+    a = vdupq_n_f32(w[96]);
+    acc6_0 = vfmaq_f32(acc6_0, a, b0);
+    acc6_1 = vfmaq_f32(acc6_1, a, b1);
+    a = vdupq_n_f32(w[112]);
+    acc7_0 = vfmaq_f32(acc7_0, a, b0);
+    acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    a = vdupq_n_f32(w[128]);
+    acc8_0 = vfmaq_f32(acc8_0, a, b0);
+    acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    a = vdupq_n_f32(w[144]);
+    acc9_0 = vfmaq_f32(acc9_0, a, b0);
+    acc9_1 = vfmaq_f32(acc9_1, a, b1);
+    w += 1;
+    b += 256;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+    a = vdupq_n_f32(bias[9]);
+    acc9_0 = vaddq_f32(acc9_0, a);
+    acc9_1 = vaddq_f32(acc9_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 256, acc1_0);
+  vst1q_f32(y + 260, acc1_1);
+  vst1q_f32(y + 512, acc2_0);
+  vst1q_f32(y + 516, acc2_1);
+  vst1q_f32(y + 768, acc3_0);
+  vst1q_f32(y + 772, acc3_1);
+  vst1q_f32(y + 1024, acc4_0);
+  vst1q_f32(y + 1028, acc4_1);
+  vst1q_f32(y + 1280, acc5_0);
+  vst1q_f32(y + 1284, acc5_1);
+  vst1q_f32(y + 1536, acc6_0);
+  vst1q_f32(y + 1540, acc6_1);
+  vst1q_f32(y + 1792, acc7_0);
+  vst1q_f32(y + 1796, acc7_1);
+  vst1q_f32(y + 2048, acc8_0);
+  vst1q_f32(y + 2052, acc8_1);
+  vst1q_f32(y + 2304, acc9_0);
+  vst1q_f32(y + 2308, acc9_1);
+}
+
+/* NEON path: im2col, then tiles over the col matrix, 11x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s2_short_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 32; ++t) {
+    const int p0 = t * 8;
+    for (int mb = 0; mb < 2; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x8(w_group + m0 * 16, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 32; ++t) {
+    const int p0 = t * 8;
+    tile_10x8(w_group + 22 * 16, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -512,6 +778,8 @@ int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, flo
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

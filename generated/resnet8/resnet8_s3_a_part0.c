@@ -437,6 +437,139 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     tile_4x16(w_group + 12 * 288, b_row + p0, y_row + 12 * 64 + p0, bias == NULL ? NULL : bias + 12);
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* 8 output channels x 8 output columns, in 16 q accumulators. */
+static inline void tile_8x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int k = 0; k < 288; ++k) {
+    const float32x4_t b0 = vld1q_f32(b);
+    const float32x4_t b1 = vld1q_f32(b + 4);
+    a = vdupq_n_f32(w[0]);
+    acc0_0 = vfmaq_f32(acc0_0, a, b0);
+    acc0_1 = vfmaq_f32(acc0_1, a, b1);
+    a = vdupq_n_f32(w[288]);
+    acc1_0 = vfmaq_f32(acc1_0, a, b0);
+    acc1_1 = vfmaq_f32(acc1_1, a, b1);
+    a = vdupq_n_f32(w[576]);
+    acc2_0 = vfmaq_f32(acc2_0, a, b0);
+    acc2_1 = vfmaq_f32(acc2_1, a, b1);
+    a = vdupq_n_f32(w[864]);
+    acc3_0 = vfmaq_f32(acc3_0, a, b0);
+    acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    a = vdupq_n_f32(w[1152]);
+    acc4_0 = vfmaq_f32(acc4_0, a, b0);
+    acc4_1 = vfmaq_f32(acc4_1, a, b1);
+    a = vdupq_n_f32(w[1440]);
+    acc5_0 = vfmaq_f32(acc5_0, a, b0);
+    acc5_1 = vfmaq_f32(acc5_1, a, b1);
+    a = vdupq_n_f32(w[1728]);
+    acc6_0 = vfmaq_f32(acc6_0, a, b0);
+    acc6_1 = vfmaq_f32(acc6_1, a, b1);
+    a = vdupq_n_f32(w[2016]);
+    acc7_0 = vfmaq_f32(acc7_0, a, b0);
+    acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+  }
+  acc0_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_0);
+  vst1q_f32(y, acc0_0);
+  acc0_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc0_1);
+  vst1q_f32(y + 4, acc0_1);
+  acc1_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_0);
+  vst1q_f32(y + 64, acc1_0);
+  acc1_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc1_1);
+  vst1q_f32(y + 68, acc1_1);
+  acc2_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_0);
+  vst1q_f32(y + 128, acc2_0);
+  acc2_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc2_1);
+  vst1q_f32(y + 132, acc2_1);
+  acc3_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_0);
+  vst1q_f32(y + 192, acc3_0);
+  acc3_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc3_1);
+  vst1q_f32(y + 196, acc3_1);
+  acc4_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_0);
+  vst1q_f32(y + 256, acc4_0);
+  acc4_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc4_1);
+  vst1q_f32(y + 260, acc4_1);
+  acc5_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_0);
+  vst1q_f32(y + 320, acc5_0);
+  acc5_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc5_1);
+  vst1q_f32(y + 324, acc5_1);
+  acc6_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_0);
+  vst1q_f32(y + 384, acc6_0);
+  acc6_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc6_1);
+  vst1q_f32(y + 388, acc6_1);
+  acc7_0 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_0);
+  vst1q_f32(y + 448, acc7_0);
+  acc7_1 = vmaxq_f32(vdupq_n_f32(0.0f), acc7_1);
+  vst1q_f32(y + 452, acc7_1);
+}
+
+/* NEON path: im2col, then tiles over the col matrix, 8x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s3_a_part0_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 8;
+    for (int mb = 0; mb < 2; ++mb) {
+      const int m0 = mb * 8;
+      tile_8x8(w_group + m0 * 288, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -490,6 +623,8 @@ int resnet8_s3_a_part0_conv(const float *x, const float *w, const float *bias, f
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

@@ -1032,6 +1032,821 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* Copies one image into a zero-padded [64][10][10], so every kernel tap is read in place.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void pad_input(const float *x, float *stage)
+{
+  for (int c = 0; c < 64; ++c) {
+    memset(stage + (c * 100), 0, 10 * sizeof(float));
+    for (int h = 0; h < 8; ++h) {
+      stage[c * 100 + h * 10 + 10] = 0.0f;
+      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
+      stage[c * 100 + h * 10 + 19] = 0.0f;
+    }
+    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
+  }
+}
+
+/* 11 output channels x 8 output columns, in 22 q accumulators. */
+static inline void tile_11x8(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 64; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[576]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1152]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1728]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2304]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2880]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3456]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4032]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4608]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5184]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5760]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[577]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1153]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1729]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2305]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2881]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3457]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4033]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4609]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5185]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5761]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 2);
+      const float32x4_t b1 = vld1q_f32(b + 6);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[578]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1154]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1730]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2306]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2882]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3458]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4034]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4610]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5186]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5762]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 10);
+      const float32x4_t b1 = vld1q_f32(b + 14);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[579]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1155]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1731]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2307]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2883]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3459]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4035]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4611]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5187]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5763]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 11);
+      const float32x4_t b1 = vld1q_f32(b + 15);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[580]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1156]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1732]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2308]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2884]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3460]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4036]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4612]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5188]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5764]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 12);
+      const float32x4_t b1 = vld1q_f32(b + 16);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[581]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1157]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1733]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2309]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2885]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3461]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4037]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4613]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5189]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5765]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 20);
+      const float32x4_t b1 = vld1q_f32(b + 24);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[582]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1158]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1734]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2310]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2886]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3462]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4038]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4614]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5190]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5766]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 21);
+      const float32x4_t b1 = vld1q_f32(b + 25);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[583]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1159]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1735]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2311]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2887]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3463]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4039]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4615]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5191]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5767]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 22);
+      const float32x4_t b1 = vld1q_f32(b + 26);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[584]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1160]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1736]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2312]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2888]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3464]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4040]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4616]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+      a = vdupq_n_f32(w[5192]);
+      acc9_0 = vfmaq_f32(acc9_0, a, b0);
+      acc9_1 = vfmaq_f32(acc9_1, a, b1);
+      a = vdupq_n_f32(w[5768]);
+      acc10_0 = vfmaq_f32(acc10_0, a, b0);
+      acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    }
+    w += 9;
+    b += 100;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+    a = vdupq_n_f32(bias[9]);
+    acc9_0 = vaddq_f32(acc9_0, a);
+    acc9_1 = vaddq_f32(acc9_1, a);
+    a = vdupq_n_f32(bias[10]);
+    acc10_0 = vaddq_f32(acc10_0, a);
+    acc10_1 = vaddq_f32(acc10_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 64, acc1_0);
+  vst1q_f32(y + 68, acc1_1);
+  vst1q_f32(y + 128, acc2_0);
+  vst1q_f32(y + 132, acc2_1);
+  vst1q_f32(y + 192, acc3_0);
+  vst1q_f32(y + 196, acc3_1);
+  vst1q_f32(y + 256, acc4_0);
+  vst1q_f32(y + 260, acc4_1);
+  vst1q_f32(y + 320, acc5_0);
+  vst1q_f32(y + 324, acc5_1);
+  vst1q_f32(y + 384, acc6_0);
+  vst1q_f32(y + 388, acc6_1);
+  vst1q_f32(y + 448, acc7_0);
+  vst1q_f32(y + 452, acc7_1);
+  vst1q_f32(y + 512, acc8_0);
+  vst1q_f32(y + 516, acc8_1);
+  vst1q_f32(y + 576, acc9_0);
+  vst1q_f32(y + 580, acc9_1);
+  vst1q_f32(y + 640, acc10_0);
+  vst1q_f32(y + 644, acc10_1);
+}
+
+/* 9 output channels x 8 output columns, in 18 q accumulators. */
+static inline void tile_9x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int c = 0; c < 64; ++c) {
+    { /* kh = 0, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b);
+      const float32x4_t b1 = vld1q_f32(b + 4);
+      a = vdupq_n_f32(w[0]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[576]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1152]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1728]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2304]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2880]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3456]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4032]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4608]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 0, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 1);
+      const float32x4_t b1 = vld1q_f32(b + 5);
+      a = vdupq_n_f32(w[1]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[577]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1153]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1729]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2305]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2881]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3457]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4033]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4609]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 0, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 2);
+      const float32x4_t b1 = vld1q_f32(b + 6);
+      a = vdupq_n_f32(w[2]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[578]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1154]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1730]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2306]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2882]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3458]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4034]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4610]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 1, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 10);
+      const float32x4_t b1 = vld1q_f32(b + 14);
+      a = vdupq_n_f32(w[3]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[579]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1155]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1731]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2307]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2883]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3459]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4035]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4611]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 1, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 11);
+      const float32x4_t b1 = vld1q_f32(b + 15);
+      a = vdupq_n_f32(w[4]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[580]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1156]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1732]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2308]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2884]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3460]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4036]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4612]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 1, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 12);
+      const float32x4_t b1 = vld1q_f32(b + 16);
+      a = vdupq_n_f32(w[5]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[581]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1157]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1733]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2309]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2885]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3461]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4037]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4613]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 2, kw = 0 */
+      const float32x4_t b0 = vld1q_f32(b + 20);
+      const float32x4_t b1 = vld1q_f32(b + 24);
+      a = vdupq_n_f32(w[6]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[582]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1158]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1734]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2310]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2886]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3462]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4038]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4614]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 2, kw = 1 */
+      const float32x4_t b0 = vld1q_f32(b + 21);
+      const float32x4_t b1 = vld1q_f32(b + 25);
+      a = vdupq_n_f32(w[7]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[583]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1159]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1735]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2311]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2887]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3463]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4039]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4615]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    { /* kh = 2, kw = 2 */
+      const float32x4_t b0 = vld1q_f32(b + 22);
+      const float32x4_t b1 = vld1q_f32(b + 26);
+      a = vdupq_n_f32(w[8]);
+      acc0_0 = vfmaq_f32(acc0_0, a, b0);
+      acc0_1 = vfmaq_f32(acc0_1, a, b1);
+      a = vdupq_n_f32(w[584]);
+      acc1_0 = vfmaq_f32(acc1_0, a, b0);
+      acc1_1 = vfmaq_f32(acc1_1, a, b1);
+      a = vdupq_n_f32(w[1160]);
+      acc2_0 = vfmaq_f32(acc2_0, a, b0);
+      acc2_1 = vfmaq_f32(acc2_1, a, b1);
+      a = vdupq_n_f32(w[1736]);
+      acc3_0 = vfmaq_f32(acc3_0, a, b0);
+      acc3_1 = vfmaq_f32(acc3_1, a, b1);
+      a = vdupq_n_f32(w[2312]);
+      acc4_0 = vfmaq_f32(acc4_0, a, b0);
+      acc4_1 = vfmaq_f32(acc4_1, a, b1);
+      a = vdupq_n_f32(w[2888]);
+      acc5_0 = vfmaq_f32(acc5_0, a, b0);
+      acc5_1 = vfmaq_f32(acc5_1, a, b1);
+      a = vdupq_n_f32(w[3464]);
+      acc6_0 = vfmaq_f32(acc6_0, a, b0);
+      acc6_1 = vfmaq_f32(acc6_1, a, b1);
+      a = vdupq_n_f32(w[4040]);
+      acc7_0 = vfmaq_f32(acc7_0, a, b0);
+      acc7_1 = vfmaq_f32(acc7_1, a, b1);
+      a = vdupq_n_f32(w[4616]);
+      acc8_0 = vfmaq_f32(acc8_0, a, b0);
+      acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    }
+    w += 9;
+    b += 100;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 64, acc1_0);
+  vst1q_f32(y + 68, acc1_1);
+  vst1q_f32(y + 128, acc2_0);
+  vst1q_f32(y + 132, acc2_1);
+  vst1q_f32(y + 192, acc3_0);
+  vst1q_f32(y + 196, acc3_1);
+  vst1q_f32(y + 256, acc4_0);
+  vst1q_f32(y + 260, acc4_1);
+  vst1q_f32(y + 320, acc5_0);
+  vst1q_f32(y + 324, acc5_1);
+  vst1q_f32(y + 384, acc6_0);
+  vst1q_f32(y + 388, acc6_1);
+  vst1q_f32(y + 448, acc7_0);
+  vst1q_f32(y + 452, acc7_1);
+  vst1q_f32(y + 512, acc8_0);
+  vst1q_f32(y + 516, acc8_1);
+}
+
+/* NEON path: kernel taps read in place from a zero-padded copy of the image, 11x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  pad_input(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  for (int oh = 0; oh < 8; ++oh) {
+    const float *b_row = b_src + oh * 10;
+    float *y_row = y_group + oh * 8;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x8(w_group + m0 * 576, b_row, y_row + m0 * 64, bias == NULL ? NULL : bias + m0);
+    }
+    tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -1076,6 +1891,8 @@ int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

@@ -478,6 +478,262 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     tile_4x16(w_group + 60 * 32, b_row + p0, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
   }
 }
+#elif CONVGEN_NEON
+#include <arm_neon.h>
+
+/* 11 output channels x 8 output columns, in 22 q accumulators. */
+static inline void tile_11x8(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc9_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc10_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int k = 0; k < 32; ++k) {
+    const float32x4_t b0 = vld1q_f32(b);
+    const float32x4_t b1 = vld1q_f32(b + 4);
+    a = vdupq_n_f32(w[0]);
+    acc0_0 = vfmaq_f32(acc0_0, a, b0);
+    acc0_1 = vfmaq_f32(acc0_1, a, b1);
+    a = vdupq_n_f32(w[32]);
+    acc1_0 = vfmaq_f32(acc1_0, a, b0);
+    acc1_1 = vfmaq_f32(acc1_1, a, b1);
+    a = vdupq_n_f32(w[64]);
+    acc2_0 = vfmaq_f32(acc2_0, a, b0);
+    acc2_1 = vfmaq_f32(acc2_1, a, b1);
+    a = vdupq_n_f32(w[96]);
+    acc3_0 = vfmaq_f32(acc3_0, a, b0);
+    acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    a = vdupq_n_f32(w[128]);
+    acc4_0 = vfmaq_f32(acc4_0, a, b0);
+    acc4_1 = vfmaq_f32(acc4_1, a, b1);
+    a = vdupq_n_f32(w[160]);
+    acc5_0 = vfmaq_f32(acc5_0, a, b0);
+    acc5_1 = vfmaq_f32(acc5_1, a, b1);
+    a = vdupq_n_f32(w[192]);
+    acc6_0 = vfmaq_f32(acc6_0, a, b0);
+    acc6_1 = vfmaq_f32(acc6_1, a, b1);
+    a = vdupq_n_f32(w[224]);
+    acc7_0 = vfmaq_f32(acc7_0, a, b0);
+    acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    a = vdupq_n_f32(w[256]);
+    acc8_0 = vfmaq_f32(acc8_0, a, b0);
+    acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    a = vdupq_n_f32(w[288]);
+    acc9_0 = vfmaq_f32(acc9_0, a, b0);
+    acc9_1 = vfmaq_f32(acc9_1, a, b1);
+    a = vdupq_n_f32(w[320]);
+    acc10_0 = vfmaq_f32(acc10_0, a, b0);
+    acc10_1 = vfmaq_f32(acc10_1, a, b1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+    a = vdupq_n_f32(bias[9]);
+    acc9_0 = vaddq_f32(acc9_0, a);
+    acc9_1 = vaddq_f32(acc9_1, a);
+    a = vdupq_n_f32(bias[10]);
+    acc10_0 = vaddq_f32(acc10_0, a);
+    acc10_1 = vaddq_f32(acc10_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 64, acc1_0);
+  vst1q_f32(y + 68, acc1_1);
+  vst1q_f32(y + 128, acc2_0);
+  vst1q_f32(y + 132, acc2_1);
+  vst1q_f32(y + 192, acc3_0);
+  vst1q_f32(y + 196, acc3_1);
+  vst1q_f32(y + 256, acc4_0);
+  vst1q_f32(y + 260, acc4_1);
+  vst1q_f32(y + 320, acc5_0);
+  vst1q_f32(y + 324, acc5_1);
+  vst1q_f32(y + 384, acc6_0);
+  vst1q_f32(y + 388, acc6_1);
+  vst1q_f32(y + 448, acc7_0);
+  vst1q_f32(y + 452, acc7_1);
+  vst1q_f32(y + 512, acc8_0);
+  vst1q_f32(y + 516, acc8_1);
+  vst1q_f32(y + 576, acc9_0);
+  vst1q_f32(y + 580, acc9_1);
+  vst1q_f32(y + 640, acc10_0);
+  vst1q_f32(y + 644, acc10_1);
+}
+
+/* 9 output channels x 8 output columns, in 18 q accumulators. */
+static inline void tile_9x8(const float *restrict w, const float *restrict b, float *restrict y,
+                            const float *restrict bias)
+{
+  float32x4_t acc0_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc0_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc1_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc2_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc3_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc4_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc5_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc6_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc7_1 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_0 = vdupq_n_f32(0.0f);
+  float32x4_t acc8_1 = vdupq_n_f32(0.0f);
+  float32x4_t a;
+  for (int k = 0; k < 32; ++k) {
+    const float32x4_t b0 = vld1q_f32(b);
+    const float32x4_t b1 = vld1q_f32(b + 4);
+    a = vdupq_n_f32(w[0]);
+    acc0_0 = vfmaq_f32(acc0_0, a, b0);
+    acc0_1 = vfmaq_f32(acc0_1, a, b1);
+    a = vdupq_n_f32(w[32]);
+    acc1_0 = vfmaq_f32(acc1_0, a, b0);
+    acc1_1 = vfmaq_f32(acc1_1, a, b1);
+    a = vdupq_n_f32(w[64]);
+    acc2_0 = vfmaq_f32(acc2_0, a, b0);
+    acc2_1 = vfmaq_f32(acc2_1, a, b1);
+    a = vdupq_n_f32(w[96]);
+    acc3_0 = vfmaq_f32(acc3_0, a, b0);
+    acc3_1 = vfmaq_f32(acc3_1, a, b1);
+    a = vdupq_n_f32(w[128]);
+    acc4_0 = vfmaq_f32(acc4_0, a, b0);
+    acc4_1 = vfmaq_f32(acc4_1, a, b1);
+    a = vdupq_n_f32(w[160]);
+    acc5_0 = vfmaq_f32(acc5_0, a, b0);
+    acc5_1 = vfmaq_f32(acc5_1, a, b1);
+    a = vdupq_n_f32(w[192]);
+    acc6_0 = vfmaq_f32(acc6_0, a, b0);
+    acc6_1 = vfmaq_f32(acc6_1, a, b1);
+    a = vdupq_n_f32(w[224]);
+    acc7_0 = vfmaq_f32(acc7_0, a, b0);
+    acc7_1 = vfmaq_f32(acc7_1, a, b1);
+    a = vdupq_n_f32(w[256]);
+    acc8_0 = vfmaq_f32(acc8_0, a, b0);
+    acc8_1 = vfmaq_f32(acc8_1, a, b1);
+    w += 1;
+    b += 64;
+  }
+  if (bias != NULL) {
+    a = vdupq_n_f32(bias[0]);
+    acc0_0 = vaddq_f32(acc0_0, a);
+    acc0_1 = vaddq_f32(acc0_1, a);
+    a = vdupq_n_f32(bias[1]);
+    acc1_0 = vaddq_f32(acc1_0, a);
+    acc1_1 = vaddq_f32(acc1_1, a);
+    a = vdupq_n_f32(bias[2]);
+    acc2_0 = vaddq_f32(acc2_0, a);
+    acc2_1 = vaddq_f32(acc2_1, a);
+    a = vdupq_n_f32(bias[3]);
+    acc3_0 = vaddq_f32(acc3_0, a);
+    acc3_1 = vaddq_f32(acc3_1, a);
+    a = vdupq_n_f32(bias[4]);
+    acc4_0 = vaddq_f32(acc4_0, a);
+    acc4_1 = vaddq_f32(acc4_1, a);
+    a = vdupq_n_f32(bias[5]);
+    acc5_0 = vaddq_f32(acc5_0, a);
+    acc5_1 = vaddq_f32(acc5_1, a);
+    a = vdupq_n_f32(bias[6]);
+    acc6_0 = vaddq_f32(acc6_0, a);
+    acc6_1 = vaddq_f32(acc6_1, a);
+    a = vdupq_n_f32(bias[7]);
+    acc7_0 = vaddq_f32(acc7_0, a);
+    acc7_1 = vaddq_f32(acc7_1, a);
+    a = vdupq_n_f32(bias[8]);
+    acc8_0 = vaddq_f32(acc8_0, a);
+    acc8_1 = vaddq_f32(acc8_1, a);
+  }
+  vst1q_f32(y, acc0_0);
+  vst1q_f32(y + 4, acc0_1);
+  vst1q_f32(y + 64, acc1_0);
+  vst1q_f32(y + 68, acc1_1);
+  vst1q_f32(y + 128, acc2_0);
+  vst1q_f32(y + 132, acc2_1);
+  vst1q_f32(y + 192, acc3_0);
+  vst1q_f32(y + 196, acc3_1);
+  vst1q_f32(y + 256, acc4_0);
+  vst1q_f32(y + 260, acc4_1);
+  vst1q_f32(y + 320, acc5_0);
+  vst1q_f32(y + 324, acc5_1);
+  vst1q_f32(y + 384, acc6_0);
+  vst1q_f32(y + 388, acc6_1);
+  vst1q_f32(y + 448, acc7_0);
+  vst1q_f32(y + 452, acc7_1);
+  vst1q_f32(y + 512, acc8_0);
+  vst1q_f32(y + 516, acc8_1);
+}
+
+/* NEON path: im2col, then tiles over the col matrix, 11x8 register tiles over output channels x output columns */
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+{
+  const float *image = x;
+  float *out = y;
+  resnet8_s3_short_im2col(image, stage);
+  const float *b_src = stage;
+  const float *w_group = w;
+  float *y_group = out;
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 8;
+    for (int mb = 0; mb < 5; ++mb) {
+      const int m0 = mb * 11;
+      tile_11x8(w_group + m0 * 32, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
+    }
+  }
+  for (int t = 0; t < 8; ++t) {
+    const int p0 = t * 8;
+    tile_9x8(w_group + 55 * 32, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+  }
+}
 #else
 
 /* Portable path: im2col into the workspace, then one GEMM. */
@@ -522,6 +778,8 @@ int resnet8_s3_short_conv(const float *x, const float *w, const float *bias, flo
   conv_avx512(x, w, bias, y, workspace);
 #elif CONVGEN_AVX2
   conv_avx2(x, w, bias, y, workspace);
+#elif CONVGEN_NEON
+  conv_neon(x, w, bias, y, workspace);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif

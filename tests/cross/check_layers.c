@@ -23,6 +23,11 @@
 #error "define CL_MODEL_HEADER, CL_LAYERS_F32 and CL_LAYERS_F64"
 #endif
 #include CL_MODEL_HEADER
+/* Optional: CL_PATHS_HEADER and CL_PATHS name the kernels' <TARGET>_kernel_paths (cmake/Convgen.cmake),
+   printed as "kernels: ..." so a run shows which SIMD path the layers were compiled with. */
+#ifdef CL_PATHS_HEADER
+#include CL_PATHS_HEADER
+#endif
 
 #define CL_STR2(x) #x
 #define CL_STR(x) CL_STR2(x)
@@ -86,7 +91,11 @@ static void fail(const char *layer, const char *what, const char *fmt, ...) {
 #undef CL_LAYERS
 
 int main(void) {
-  int failed = check_all_f32() + check_all_f64();
+  int failed;
+#ifdef CL_PATHS
+  printf("kernels: %s\n", CL_PATHS);
+#endif
+  failed = check_all_f32() + check_all_f64();
   printf("%s: %d layers checked against the reference, %d failed\n", failed ? "FAILED" : "OK",
          total_layers, failed);
   return failed ? 1 : 0;
