@@ -163,7 +163,8 @@ local function main(argv)
   local out = {}
   local function say(...) out[#out + 1] = string.format(...) end
   local dtype = opts.dtype or "f32"
-  local published = dtype == "s8" and opts.published and parse_published(opts.published) or nil
+  local published = dtype == "s8" and opts.published and opts.published ~= "none"
+    and parse_published(opts.published) or nil
   say("# convgen firmware benchmark: %s on Cortex-M4F (qemu-system-arm -M mps2-an386 -icount shift=0,sleep=off)",
     dtype)
   say("# kernels: --no-simd --workspace-budget %s; arm-none-eabi-gcc %s", opts.budget or "?", opts.flags or "?")

@@ -6,6 +6,8 @@
 #   FW_WORKSPACE_BUDGET the generator's --workspace-budget (default 16384, as examples/firmware)
 #   FW_SUITES           comma-separated suites of the CSV (default resnet8,dscnn,vww)
 #   FW_SHAPES           the shape CSV (default bench/bench_shapes.csv; the depthwise test passes its own)
+#   FW_SPEC             a spec to run instead of the CSV's rows (its layers' own dtype must be FW_DTYPE;
+#                       the s8 tests pass tests/specs/curated_s8.lua)
 #   FW_DTYPE            f32 (default) or s8: the same layers as int8 (bench/firmware/s8_spec.lua adds the
 #                       quantization), run by bench_s8_main.c and checked bit for bit against
 #                       runtime/reference_s8.c compiled for the target; the report adds CMSIS-NN's
@@ -57,11 +59,14 @@ echo "== spec: suites $suites of $shapes"
 awk -F, -v suites="$suites" 'BEGIN { n = split(suites, s, ","); for (i = 1; i <= n; ++i) want[s[i]] = 1 }
   NR == 1 || ($1 in want)' "$shapes" >"$build/shapes.csv"
 "$lua" "$root/bench/csv_to_spec.lua" "$build/shapes.csv" -o "$build/spec.lua" --prefix fwb_ --no-backward
-if [ "$dtype" = s8 ]; then
+if [ -n "${FW_SPEC:-}" ]; then
+  cp "$FW_SPEC" "$build/spec.lua"
+elif [ "$dtype" = s8 ]; then
   "$lua" "$here/s8_spec.lua" "$build/spec.lua" -o "$build/spec_s8.lua"
   mv "$build/spec_s8.lua" "$build/spec.lua"
 fi
-"$lua" "$root/generator/convgen.lua" --no-simd --workspace-budget "$budget" "$build/spec.lua" -o "$build/gen"
+"$lua" "$root/generator/convgen.lua" --no-simd --workspace-budget "$budget" --prefix fwb_ "$build/spec.lua" \
+  -o "$build/gen"
 
 if [ "$dtype" = f32 ]; then
 echo "== expected outputs on the host (cg_ref_conv_f32)"
@@ -113,10 +118,13 @@ if ! cmp -s "$build/run1.log" "$build/run2.log"; then
   status=1
 fi
 
+# CMSIS-NN's published figures name the CSV's layers; a spec of other layers gets none.
+published="$here/cmsis_nn_published.txt"
+if [ -n "${FW_SPEC:-}" ]; then published=none; fi
 mkdir -p "$(dirname "$result")"
 "$lua" "$here/report.lua" --log "$build/run1.log" --map "$build/bench_firmware.map" \
   --callgraph "$build/obj" --flags "$cflags" --budget "$budget" --dtype "$dtype" \
-  --published "$here/cmsis_nn_published.txt" >"$result.tmp" || status=1
+  --published "${published}" >"$result.tmp" || status=1
 mv "$result.tmp" "$result"
 cat "$result"
 if [ "$status" -ne 0 ]; then
