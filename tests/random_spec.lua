@@ -22,10 +22,55 @@ local function pair_text(a, b)
   return string.format("{ %d, %d }", a, b)
 end
 
+-- An s8 layer's quant table (docs/int8.md) as Lua text: zero points often at their extremes,
+-- then either float32 scales (per-tensor or per-filter) with a real multiplier between 2^-14
+-- and 2^-4, or explicit multipliers and shifts over their whole range (2^31 - 1, 2^30, 0,
+-- shifts -31..30). The output scale maps relu6 and clamp; sometimes explicit bounds are added.
+local function zero_point() return pick({ -128, 127, 0, math.random(-128, 127), math.random(-128, 127) }) end
+
+local function float_list(values)
+  local parts = {}
+  for i, v in ipairs(values) do parts[i] = string.format("%.9g", v) end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+local function draw_quant(m)
+  local q = { string.format("input_zero_point = %d, output_zero_point = %d", zero_point(), zero_point()) }
+  local input_scale, output_scale = 2.0 ^ (math.random() * 6 - 8), 2.0 ^ (math.random() * 6 - 6)
+  q[#q + 1] = string.format("output_scale = %.9g", output_scale)
+  if math.random() < 0.5 then
+    local function weight_scale()  -- real multiplier input * weight / output in [2^-14, 2^-4]
+      return 2.0 ^ (math.random() * 10 - 14) * output_scale / input_scale
+    end
+    local w = { weight_scale() }
+    if math.random() < 0.5 then
+      for i = 2, m do w[i] = weight_scale() end
+      q[#q + 1] = "weight_scale = " .. float_list(w)
+    else
+      q[#q + 1] = string.format("weight_scale = %.9g", w[1])
+    end
+    q[#q + 1] = string.format("input_scale = %.9g", input_scale)
+  else
+    local mults, shifts = {}, {}
+    for i = 1, m do
+      mults[i] = tostring(pick({ 2147483647, 1073741824, 0, math.random(1 << 30, (1 << 31) - 1),
+        math.random(1 << 30, (1 << 31) - 1) }))
+      shifts[i] = tostring(math.random() < 0.8 and math.random(-13, -4) or math.random(-31, 30))
+    end
+    q[#q + 1] = "multiplier = { " .. table.concat(mults, ", ") .. " }"
+    q[#q + 1] = "shift = { " .. table.concat(shifts, ", ") .. " }"
+  end
+  if math.random() < 0.2 then
+    local lo = math.random(-128, 100)
+    q[#q + 1] = string.format("activation_min = %d, activation_max = %d", lo, math.random(lo, 127))
+  end
+  return "{ " .. table.concat(q, ", ") .. " }"
+end
+
 local function draw_layer(index)
   local L = {}
   L.layout = pick({ "NCHW", "NHWC" })
-  L.dtype = pick({ "f32", "f32", "f64" })
+  L.dtype = pick({ "f32", "f32", "f64", "s8" })
   L.n = pick({ 1, 1, 1, 2, 3 })
   L.groups = pick({ 1, 1, 1, 2, 3 })
   L.c, L.m = L.groups * math.random(1, 5), L.groups * math.random(1, 5)
@@ -43,7 +88,7 @@ local function draw_layer(index)
   L.sh, L.sw = math.random(1, 3), math.random(1, 3)
   L.dh, L.dw = pick({ 1, 1, 1, 2, 3 }), pick({ 1, 1, 1, 2 })
 
-  L.op = math.random() < 0.15 and "conv_transpose2d" or "conv2d"
+  L.op = (L.dtype ~= "s8" and math.random() < 0.15) and "conv_transpose2d" or "conv2d"
   local transposed = L.op == "conv_transpose2d"
   local form = pick(transposed and { "number", "pair", "sides", "valid" }
     or { "number", "pair", "sides", "sides", "same", "valid" })
@@ -75,7 +120,7 @@ local function draw_layer(index)
   else
     oh = out_size(L.h, L.kh, L.sh, L.dh, pads[1], pads[2])
     ow = out_size(L.w, L.kw, L.sw, L.dw, pads[3], pads[4])
-    L.backward = math.random() < 0.5
+    L.backward = L.dtype ~= "s8" and math.random() < 0.5
   end
   if oh < 1 or ow < 1 then return nil end
 
@@ -85,6 +130,7 @@ local function draw_layer(index)
   local small = (transposed and L.m * L.kh * L.kw * L.h * L.w or L.c * L.kh * L.kw * oh * ow) <= 2000
   L.unroll = small and pick({ "auto", "full", "loops" }) or pick({ "auto", "loops" })
   L.name = string.format("r%03d", index)
+  if L.dtype == "s8" then L.quant = draw_quant(L.m) end
   return L
 end
 
@@ -107,6 +153,7 @@ while made < count do
       L.m, pair_text(L.kh, L.kw), pair_text(L.sh, L.sw), pair_text(L.dh, L.dw), L.padding, L.groups)
     local extra = L.op == "conv_transpose2d" and string.format(", output_padding = { %d, %d }", L.oph, L.opw)
       or string.format(", backward = %s", tostring(L.backward))
+    if L.quant then extra = extra .. ",\n      quant = " .. L.quant end
     lines[#lines + 1] = string.format('      bias = %s, activation = %s, unroll = "%s"%s },',
       tostring(L.bias), L.activation, L.unroll, extra)
   end
