@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "weights.h"
+#include "unpack_weights.h"
 
 static double now(void) {
   struct timespec t;
@@ -16,28 +17,6 @@ static double now(void) {
 }
 
 static unsigned char workspace[MODEL_WORKSPACE_BYTES + 64];
-
-/* The plain order back from the packed one, written from runtime/gemm_packed.h's description
-   (an independent check of it): NCHW weights are A = [M/g][K] per group in strips of MR rows,
-   NHWC weights B = [K][M] with each group's M/g columns in panels of NR. */
-static void unpack(const cg_conv_desc *d, size_t elems, const float *packed, float *plain) {
-  const int nchw = d->layout == CG_LAYOUT_NCHW;
-  const size_t m = (size_t)d->m, groups = (size_t)d->groups, rows = m / groups, k = elems / m;
-  const size_t tile = nchw ? CG_GEMM_PACK_MR : CG_GEMM_PACK_NR_F32;
-  const size_t strips = (rows + tile - 1) / tile;
-  for (size_t g = 0; g < groups; ++g)
-    for (size_t s = 0; s < strips; ++s)
-      for (size_t p = 0; p < k; ++p)
-        for (size_t i = 0; i < tile; ++i) {
-          const size_t r = s * tile + i;
-          const float v = packed[g * strips * tile * k + (s * k + p) * tile + i];
-          if (r >= rows) continue;
-          if (nchw)
-            plain[(g * rows + r) * k + p] = v;
-          else
-            plain[p * m + g * rows + r] = v;
-        }
-}
 
 /* 64-byte aligned, as gcc aligns a large const array: loads straddling cache lines would
    otherwise make P_conv slower for a reason that is not the weight order. */
@@ -61,7 +40,7 @@ static float *aligned_floats(size_t n) {
     float *b = malloc(sizeof sym##_bias);                                                 \
     void *ws = workspace + (64 - (uintptr_t)workspace % 64);                               \
     if (SYM##_WEIGHTS_PREPACKED)                                                          \
-      unpack(&sym##_desc, SYM##_WEIGHT_ELEMS, sym##_weights, w);                          \
+      unpack_weights(&sym##_desc, SYM##_WEIGHT_ELEMS, sym##_weights, w);                          \
     else                                                                                  \
       memcpy(w, sym##_weights, SYM##_WEIGHT_ELEMS * sizeof(float));                       \
     memcpy(b, sym##_bias, sizeof sym##_bias);                                             \

@@ -3,9 +3,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sb_model.h"
 #include "sb_weights.h"
+#include "../unpack_weights.h"
 
 static unsigned char workspace[SB_MODEL_WORKSPACE_BYTES + 64];
 
@@ -26,12 +28,13 @@ int main(void) {
     printf("sb_conv_run failed\n");
     return 1;
   }
-  /* The baked arrays are in the plain NHWC order here: the test's runtime is the CBLAS one
-     (a portable-GEMM runtime gets pre-packed arrays, docs/onnx.md), which the reference reads. */
-#if SB_CONV_WEIGHTS_PREPACKED
-#error "options_run.c compares against the reference with the plain weight order: build it with the CBLAS runtime"
-#endif
-  cg_ref_conv_f32(&sb_conv_desc, x, sb_conv_weights, sb_conv_bias, want);
+  /* The reference reads the plain NHWC order; a portable-GEMM build bakes the packed one. */
+  static float w[SB_CONV_WEIGHT_ELEMS];
+  if (SB_CONV_WEIGHTS_PREPACKED)
+    unpack_weights(&sb_conv_desc, SB_CONV_WEIGHT_ELEMS, sb_conv_weights, w);
+  else
+    memcpy(w, sb_conv_weights, sizeof w);
+  cg_ref_conv_f32(&sb_conv_desc, x, w, sb_conv_bias, want);
   for (size_t i = 0; i < SB_CONV_OUTPUT_ELEMS; ++i) {
     if (!(fabsf(y[i] - want[i]) <= 1e-5f + 1e-4f * fabsf(want[i]))) {
       printf("y[%zu] = %.9g, the reference gives %.9g\n", i, (double)y[i], (double)want[i]);
