@@ -178,6 +178,7 @@ local function layer_vars(p, spec_name)
   local vars = {
     L = L, p = p, sym = p.sym, SYM = p.SYM, T = T, BT = p.elem.bias_ctype or T,
     zero = element_literal(zero, L.dtype), one = element_literal(1, L.dtype), fill_byte = tostring(zero),
+    s8_isa = p.s8 and p.s8.isa and require("generator.isa." .. p.s8.isa),
     act = L.act, conv = p.conv, band_items = p.band_items,
     backward_data_items = p.backward_data_items, backward_weights_items = p.backward_weights_items,
     transpose_items = p.transpose_items,

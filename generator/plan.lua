@@ -448,7 +448,7 @@ function plan.layer(L, options)
     -- Baked weights of an imported model: the packed order the portable GEMM reads (prepack.lua).
     if L.baked_weights and not (options and options.part) then p.prepack = prepack.plan(p) end
     -- An integer type's GEMM is the layer's own, with the requantization fused (plan_s8.lua).
-    if p.elem.epilogue == "requantize" then p.s8 = plan_s8.plan(p) end
+    if p.elem.epilogue == "requantize" then p.s8 = plan_s8.plan(p, options) end
     if L.backward then
       p.backward_data_items = gradients.data(p, "dy", "dx", p.sym .. "_col2im")
       p.backward_weights_items = gradients.weights(p)

@@ -58,12 +58,15 @@ local function gemm_registry(L)
   end
 end
 
--- The plan's s8 part: p.s8 = { constants, gemms, call (the unbanded driver's GEMM call),
--- band_items (banded driver, statements.c.in items), depthwise }.
-function plan_s8.plan(p)
+-- The plan's s8 part: p.s8 = { q (constants), gemms, call (the unbanded driver's GEMM call),
+-- band_items (banded driver, statements.c.in items), depthwise, isa (the GEMM's vector
+-- spellings, a generator/isa/ module name, or nil) }.
+function plan_s8.plan(p, options)
   local L = p.layer
   local s = { q = constants(L), depthwise = p.depthwise }
   if p.depthwise then return s end
+  -- The GEMM's vector body (generator/isa/avx2_s8.lua), compiled where its guard holds.
+  if not (options and options.no_simd) then s.isa = "avx2_s8" end
   local gemms, gemm_for = gemm_registry(L)
   s.gemms = gemms
   local group_m0 = L.groups > 1 and string.format("g * %d", p.mg) or "0"
