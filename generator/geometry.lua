@@ -12,8 +12,13 @@ end
 -- floor((in + before + after - effective_kernel) / stride) + 1. The result is below 1
 -- when the dilated kernel does not fit in the padded input; callers report that.
 function geometry.out_size(in_size, k, stride, dilation, pad_before, pad_after)
-  local room = in_size + pad_before + pad_after - geometry.effective_kernel(k, dilation)
+  local room = geometry.padded_size(in_size, pad_before, pad_after) - geometry.effective_kernel(k, dilation)
   return room // stride + 1
+end
+
+-- Input positions along one axis once padded on both sides.
+function geometry.padded_size(in_size, pad_before, pad_after)
+  return in_size + pad_before + pad_after
 end
 
 -- conv_transpose2d along one axis, as PyTorch defines it:
@@ -88,7 +93,7 @@ function geometry.facts(L)
   local g = {
     cg = L.c // L.groups, mg = L.m // L.groups,
     hw = L.h * L.w, ohow = L.oh * L.ow,
-    hp = L.h + L.pad_top + L.pad_bottom, wp = L.w + L.pad_left + L.pad_right,
+    hp = geometry.padded_size(L.h, L.pad_top, L.pad_bottom), wp = geometry.padded_size(L.w, L.pad_left, L.pad_right),
   }
   g.kg = g.cg * L.kh * L.kw
   g.padded = L.pad_top + L.pad_bottom + L.pad_left + L.pad_right > 0

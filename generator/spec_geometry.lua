@@ -1,5 +1,5 @@
--- Spec front end, geometry checks: output sizes, element counts and size limits, from generator/shape.lua's formulas.
-local shape = require("generator.shape")
+-- Spec front end, geometry checks: output sizes, element counts and size limits, from generator/geometry.lua.
+local geometry = require("generator.geometry")
 local key_checks = require("generator.spec_keys")
 local MAX_COUNT = key_checks.MAX_COUNT
 local limits = require("generator.spec_limits")
@@ -15,8 +15,8 @@ end
 
 local function resolve_padding(layer, padding)
   if padding.same and all_present(layer, { "h", "w", "kh", "kw", "sh", "sw", "dh", "dw" }) then
-    layer.pad_top, layer.pad_bottom = shape.same_padding(layer.h, layer.kh, layer.sh, layer.dh)
-    layer.pad_left, layer.pad_right = shape.same_padding(layer.w, layer.kw, layer.sw, layer.dw)
+    layer.pad_top, layer.pad_bottom = geometry.same_padding(layer.h, layer.kh, layer.sh, layer.dh)
+    layer.pad_left, layer.pad_right = geometry.same_padding(layer.w, layer.kw, layer.sw, layer.dw)
   elseif not padding.same then
     layer.pad_top, layer.pad_bottom = padding.top, padding.bottom
     layer.pad_left, layer.pad_right = padding.left, padding.right
@@ -43,17 +43,17 @@ local GEOMETRY_KEYS = {
 -- Sets oh and ow, or reports why the kernel does not fit. Returns true on success.
 local function check_output_size(context, layer)
   local fail = context.fail
-  local eff_h = shape.effective_kernel(layer.kh, layer.dh)
-  local eff_w = shape.effective_kernel(layer.kw, layer.dw)
-  local padded_h = layer.h + layer.pad_top + layer.pad_bottom
-  local padded_w = layer.w + layer.pad_left + layer.pad_right
+  local eff_h = geometry.effective_kernel(layer.kh, layer.dh)
+  local eff_w = geometry.effective_kernel(layer.kw, layer.dw)
+  local padded_h = geometry.padded_size(layer.h, layer.pad_top, layer.pad_bottom)
+  local padded_w = geometry.padded_size(layer.w, layer.pad_left, layer.pad_right)
   if math.max(eff_h, eff_w, padded_h, padded_w) > MAX_COUNT then
     fail("kernel", string.format("effective kernel %dx%d or padded input %dx%d is larger than %d",
       eff_h, eff_w, padded_h, padded_w, MAX_COUNT))
     return false
   end
-  layer.oh = shape.out_size(layer.h, layer.kh, layer.sh, layer.dh, layer.pad_top, layer.pad_bottom)
-  layer.ow = shape.out_size(layer.w, layer.kw, layer.sw, layer.dw, layer.pad_left, layer.pad_right)
+  layer.oh = geometry.out_size(layer.h, layer.kh, layer.sh, layer.dh, layer.pad_top, layer.pad_bottom)
+  layer.ow = geometry.out_size(layer.w, layer.kw, layer.sw, layer.dw, layer.pad_left, layer.pad_right)
   if layer.oh < 1 or layer.ow < 1 then
     fail("kernel", string.format(
       "effective kernel %dx%d (kernel %dx%d, dilation %dx%d) larger than padded input %dx%d; output would be %dx%d",
@@ -65,9 +65,7 @@ end
 
 -- conv_transpose2d: sets oh and ow of the full output less its padding, or reports why it is empty.
 local function check_transposed_output_size(context, layer)
-  local function size(input, k, stride, dilation, before, after, extra)
-    return (input - 1) * stride - before - after + dilation * (k - 1) + extra + 1
-  end
+  local size = geometry.transposed_out_size
   layer.oh = size(layer.h, layer.kh, layer.sh, layer.dh, layer.pad_top, layer.pad_bottom, layer.out_pad_h)
   layer.ow = size(layer.w, layer.kw, layer.sw, layer.dw, layer.pad_left, layer.pad_right, layer.out_pad_w)
   if layer.oh > MAX_COUNT or layer.ow > MAX_COUNT then
@@ -123,7 +121,7 @@ local function check_limits(context, layer)
     { "left", layer.pad_left, layer.kw, layer.dw }, { "right", layer.pad_right, layer.kw, layer.dw },
   }
   for _, side in ipairs(sides) do
-    local allowed = shape.effective_kernel(side[3], side[4]) - 1 + limits.max_extra_padding
+    local allowed = geometry.effective_kernel(side[3], side[4]) - 1 + limits.max_extra_padding
     if side[2] > allowed then
       fail("padding." .. side[1], string.format(
         "padding %s %d is more than the dilated kernel's extent - 1 + %d (= %d): the extra rows or columns "
