@@ -11,6 +11,8 @@
 -- image's output (no cache line is written by two units of one image); a dimension whose
 -- blocks cannot be so aligned is not split.
 
+local geometry = require("generator.geometry")
+
 local parallel_plan = {}
 
 -- Units per call at most (a multiple of 2 and 4 threads; each unit re-stages its input).
@@ -45,11 +47,21 @@ local function blocks(total, want, quantum)
   return list
 end
 
+-- Whether a part with these fields takes the same kind of path as the layer: a one-channel block
+-- of a one-channel layer would be "depthwise" and summed by the direct depthwise loops instead.
+local function same_kind(L, fields)
+  local S = {}
+  for key, value in pairs(L) do S[key] = value end
+  for key, value in pairs(fields) do S[key] = value end
+  return geometry.facts(S).depthwise == geometry.facts(L).depthwise
+end
+
 -- The part of each block, sharing one part between blocks of equal geometry.
 local function add_part(split, L, key, fields)
   for i, part in ipairs(split.parts) do
     if part.key == key then return i - 1 end
   end
+  if not same_kind(L, fields) then split.mixed = true end
   local index = #split.parts
   split.parts[index + 1] = { key = key, sym = L.sym .. "_part" .. index, fields = fields }
   return index
@@ -65,7 +77,7 @@ local function channel_blocks(L, p, split, want)
       x = 0, w = b.first * p.kg, bias = b.first, y = b.first * p.ohow, rows = string.format("m %d..%d",
         b.first, b.first + b.count - 1) }
   end
-  return true
+  return not split.mixed
 end
 
 -- NCHW, groups > 1: blocks of whole groups (a depthwise layer's groups are its channels).
@@ -79,7 +91,7 @@ local function group_blocks(L, p, split, want)
       x = b.first * p.cg * p.hw, w = b.first * p.mg * p.kg, bias = b.first * p.mg,
       y = b.first * p.mg * p.ohow, rows = string.format("groups %d..%d", b.first, b.first + b.count - 1) }
   end
-  return true
+  return not split.mixed
 end
 
 -- The input rows output rows first .. first+count-1 read, as a part's fields and the first row.
@@ -109,7 +121,7 @@ local function row_bands(L, p, split, want)
       x = band.in0 * L.w * L.c, w = 0, bias = 0, y = b.first * L.ow * L.m,
       rows = string.format("output rows %d..%d", b.first, b.first + b.count - 1) }
   end
-  return true
+  return not split.mixed
 end
 
 -- The split of a conv2d layer's P_conv_parallel (pure data; --plan prints it), or a split of
@@ -146,7 +158,7 @@ function parallel_plan.plan(L, p, options)
     done = channel_blocks(L, p, split, per_image)
   end
   if not done then
-    split.units, split.parts = {}, {}
+    split.units, split.parts, split.mixed = {}, {}, nil
     if L.n == 1 or math.min(L.n, tasks) < 2 or image_macs * L.n < 2 * grain then
       split.kind = "serial"
       split.doc = string.format("one task: %d MACs (units of at least %d), or no 64-byte-aligned split",
@@ -174,9 +186,20 @@ function parallel_plan.part_layer(L, part)
   return S
 end
 
+-- What decides a layer's reduction order: the direct depthwise loops or not, and each SIMD
+-- path's kernel kind and how it walks the reduction.
+local function kernel_choice(p)
+  local words = { tostring(p.depthwise) }
+  for _, f in ipairs(p.simd or {}) do words[#words + 1] = string.format("%s/%s/%s", f.isa, f.kind, f.k_loop) end
+  return table.concat(words, " ")
+end
+
 -- The parts' own plans (planned like any layer, with `plan_layer`), and each task's scratch
--- bytes (a multiple of 64) recorded in the split: the largest workspace of any part.
-function parallel_plan.part_plans(L, split, options, plan_layer)
+-- bytes (a multiple of 64) recorded in the split: the largest workspace of any part. A part
+-- whose kernels would differ from the layer's (so might sum in another order) turns the split
+-- back into "serial".
+function parallel_plan.part_plans(L, p, options, plan_layer)
+  local split = p.parallel
   local plans, slot = {}, 0
   local part_options = {}
   for key, value in pairs(options or {}) do part_options[key] = value end
@@ -184,6 +207,12 @@ function parallel_plan.part_plans(L, split, options, plan_layer)
   for i, part in ipairs(split.parts) do
     local pp, problem = plan_layer(parallel_plan.part_layer(L, part), part_options)
     if not pp then error("parallel part " .. part.sym .. ": " .. problem) end
+    if kernel_choice(pp) ~= kernel_choice(p) then
+      p.parallel = { kind = "serial", images = L.n, parts = {}, units = {}, slot_bytes = 0,
+        doc = string.format("one task: part %s would take other kernels (%s) than the layer (%s)",
+          part.sym, kernel_choice(pp), kernel_choice(p)) }
+      return {}
+    end
     plans[i] = pp
     slot = math.max(slot, pp.workspace_bytes)
   end

@@ -459,7 +459,7 @@ function plan.layer(L, options)
   -- P_conv_parallel's split (generator/parallel_plan.lua); its parts are layers of their own.
   if not (options and options.part) then
     p.parallel = parallel_plan.plan(L, p, options)
-    p.parallel_parts = parallel_plan.part_plans(L, p.parallel, options, plan.layer)
+    p.parallel_parts = parallel_plan.part_plans(L, p, options, plan.layer)
   end
   return p
 end
