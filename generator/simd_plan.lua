@@ -86,6 +86,13 @@ local function padding_program(L, hp, wp)
   return copyprog.finish(ops, "loops")
 end
 
+-- Accumulators a kernel of `vectors` B vectors per row may hold: the ISA's budget, and never
+-- more than its registers minus those B vectors and (`broadcast`) the broadcast value, so the
+-- kernel's live values fit in registers without spills (AVX2: 16 registers).
+local function accumulator_budget(isa, vectors, broadcast)
+  return math.min(isa.accumulators, isa.registers - vectors - (broadcast and 1 or 0))
+end
+
 -- Kernel variants: one per distinct (rows, width) a layer's tiles need.
 local function kernel_variants(isa, name, row_tiles, col_tiles)
   local list = {}
@@ -182,7 +189,7 @@ local function plan_nchw(L, p, isa)
     f.workspace_elems = p.kg * p.ohow
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
-  f.row_tiles = tiles(p.mg, isa.accumulators // vectors)
+  f.row_tiles = tiles(p.mg, accumulator_budget(isa, vectors, true) // vectors)
   f.kernels = kernel_variants(isa, "tile", f.row_tiles, f.col_tiles)
   return f
 end
@@ -197,15 +204,22 @@ local function plan_nhwc(L, p, isa)
   else
     f.workspace_elems = 0
   end
-  if p.depthwise then
+  local dw = p.depthwise
+  if dw then
     f.kind = "depthwise"     -- vectors along channels, no broadcasts
     f.col_tiles = tiles(L.c, 4 * isa.lanes)
   else
     f.kind = "nhwc"          -- vectors along output channels, input pixels broadcast
-    f.col_tiles = tiles(p.mg, 4 * isa.lanes)
+    -- The widest tile (at most 4 vectors) that still leaves registers for 6 rows: a row
+    -- costs one broadcast, so fewer rows would not amortize the weight vectors' loads.
+    local widest = 1
+    for v = 2, 4 do
+      if accumulator_budget(isa, v, true) // v >= 6 then widest = v end
+    end
+    f.col_tiles = tiles(p.mg, widest * isa.lanes)
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
-  f.row_tiles = tiles(L.ow, math.min(12, isa.accumulators // vectors))
+  f.row_tiles = tiles(L.ow, math.min(12, accumulator_budget(isa, vectors, not dw) // vectors))
   f.kernels = kernel_variants(isa, f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
   return f
 end
