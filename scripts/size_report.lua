@@ -79,9 +79,11 @@ local function generate(dir, prefix, flags, optional)
     run(cmd)
   end
   local syms = {}
-  for name in capture(string.format("lua5.4 %s --prefix %s --list-files %s -o %s", quote(GENERATOR), prefix,
-      quote(spec), quote(dir))):gmatch("([^/\n]+)%.c\n") do
-    syms[#syms + 1] = name
+  -- (the same flags: the files written depend on them, e.g. P_conv_parallel's parts without --no-simd)
+  for name in capture(string.format("lua5.4 %s --prefix %s %s --list-files %s -o %s", quote(GENERATOR), prefix,
+      flags, quote(spec), quote(dir))):gmatch("([^/\n]+)%.c\n") do
+    -- P_conv_parallel's parts (host builds with SIMD paths only; docs/threads.md) are not layers
+    if not name:match("_part%d+$") then syms[#syms + 1] = name end
   end
   return syms
 end
