@@ -59,6 +59,14 @@ bench: setup-bench configure
 	for png in bench.png bench_backward.png; do \
 		if [ -f $(BENCH_OUT)/$$png ]; then cp $(BENCH_OUT)/$$png bench/results/; fi; \
 	done
+	# the forward rows again with convgen's kernels built for AVX2+FMA without AVX-512 (x86 only) against
+	# oneDNN limited to AVX2, and with convgen's portable path (docs/benchmark.md)
+	cmake --build $(BUILD) --target convgen_bench_portable -j $(JOBS)
+	if cmake --build $(BUILD) --target convgen_bench_avx2 -j $(JOBS); then \
+		DNNL_MAX_CPU_ISA=AVX2 $(BENCH_OUT)/convgen_bench_avx2 --pass fwd --no-plot --csv bench/results/bench_avx2.csv \
+			--txt bench/results/bench_avx2_table.txt $(BENCH_ARGS); fi
+	$(BENCH_OUT)/convgen_bench_portable --pass fwd --no-plot --csv bench/results/bench_portable.csv \
+		--txt bench/results/bench_portable_table.txt $(BENCH_ARGS)
 	# the portable (no-BLAS) GEMM next to OpenBLAS, one thread, in one run
 	cmake --build $(BUILD) --target bench_gemm -j $(JOBS)
 	{ env $(BLAS_CORE) $(BUILD)/tests/portable/bench_gemm 256 1024 576 && \

@@ -11,6 +11,12 @@
 
 #include "results.h"
 
+/* What the kernels were compiled with (convgen_add_kernels' <TARGET>_kernel_paths): the SIMD
+ * path every f32 layer that has one runs, then "portable". */
+#ifdef BENCH_KERNEL_PATHS
+extern const char BENCH_KERNEL_PATHS[];
+#endif
+
 #ifndef BENCH_PLOT_SCRIPT
 #define BENCH_PLOT_SCRIPT "bench_plot.gp"
 #endif
@@ -506,6 +512,10 @@ void bench_print_preamble(const bench_setup *s)
   bench_out("CPU: %s, %ld logical CPUs online, L2 %zu KiB; load average %.2f at the start\n",
             s->cpu, sysconf(_SC_NPROCESSORS_ONLN), s->l2 / 1024, bench_load_average());
   bench_out("OpenBLAS core: %s (%s)\n", bench_openblas_core(), bench_openblas_core_origin());
+#ifdef BENCH_KERNEL_PATHS
+  bench_out("convgen kernels: %s (compiled in; the first runs every f32 layer that has a SIMD path)\n",
+            BENCH_KERNEL_PATHS);
+#endif
   bench_out("%s; XNNPACK: %s\n", s->dnnl_text,
 #ifdef BENCH_HAVE_XNNPACK
             "built in (f32 NHWC operator, weights packed at creation)"
