@@ -353,6 +353,9 @@ function simd_plan.plan(L, p, isa)
   if not p.elem.simd then return nil end
   local f
   if L.layout == "NCHW" then
+    -- A large 1x1 layer whose input is the GEMM operand: the ISA's kernels lose to the
+    -- BLAS the portable path calls (isa.blas_min_macs, measured per ISA; docs/benchmark.md).
+    if p.direct_gemm and isa.blas_min_macs and p.mg * p.kg * p.ohow >= isa.blas_min_macs then return nil end
     f = plan_nchw(L, p, isa)
     -- A depthwise layer with short rows is better served by the portable direct loops
     -- (vectorized along the row) than by one-row tiles over an im2col matrix.

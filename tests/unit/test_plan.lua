@@ -51,6 +51,20 @@ check.eq(p.simd[1].isa, "avx512", "first SIMD path: AVX-512")
 check.eq(p.simd[2].col_tiles[1].size, 10, "AVX2: 20 columns in two tiles of 10 (at most 16 = 2 vectors)")
 check.eq(p.simd[2].row_tiles[1].size, 5, "AVX2: 5 rows (12 accumulators / 2 vectors = 6)")
 check.eq(p.simd[2].kernels[1].masks[1], "_mm256_setr_epi32(-1, -1, 0, 0, 0, 0, 0, 0)", "AVX2: a 10-wide tile's tail")
+-- NHWC tiles within the register file: AVX2 (16 registers) takes 2 vectors x 6 rows, not 4 x 3.
+p = one([[{ name = "a", layout = "NHWC", input = { c = 64, h = 5, w = 25 }, filters = 64, kernel = 1 }]])
+check.eq(p.simd[1].col_tiles[1].size, 64, "AVX-512: 64 output channels in one 4-vector tile")
+check.eq(p.simd[2].col_tiles[1].size, 16, "AVX2: 16-channel (2-vector) tiles")
+check.eq(p.simd[2].row_tiles[1].size, 5, "AVX2: 25 pixels in tiles of 5 (at most 6 rows: 2 x 6 + 2 + 1 <= 16)")
+for _, f in ipairs(p.simd) do
+  local isa = require("generator.isa." .. f.isa)
+  local k = f.kernels[1]
+  check.ok(k.rows * k.vectors + k.vectors + 1 <= isa.registers, f.isa .. ": live vectors fit the registers")
+end
+-- A large NCHW 1x1 layer runs the BLAS on AVX2 (isa.blas_min_macs), AVX-512 keeps its kernels.
+p = one([[{ name = "a", input = { c = 64, h = 56, w = 56 }, filters = 256, kernel = 1 }]])
+check.eq(p.simd[1].isa, "avx512", "AVX-512 keeps its kernels")
+for _, f in ipairs(p.simd) do check.ok(f.isa ~= "avx2", "no AVX2 path: AVX2 builds take the portable path's GEMM") end
 p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]])
 check.eq(p.simd, nil, "f64: portable path only")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
