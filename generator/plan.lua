@@ -3,6 +3,7 @@
 local copyprog = require("generator.copyprog")
 local simd_plan = require("generator.simd_plan")
 local gradients = require("generator.gradients")
+local gradients_simd = require("generator.gradients_simd")
 local portable = require("generator.portable")
 local prepack = require("generator.prepack")
 local plan_s8 = require("generator.plan_s8")
@@ -336,6 +337,9 @@ local function conv2d_plan(L, options)
     p.workspace_elems = (p.bands and not L.backward) and p.kg * p.bands.rows * L.ow or p.kg * p.ohow
   end
   for _, f in ipairs(p.simd or {}) do p.workspace_elems = math.max(p.workspace_elems, f.workspace_elems) end
+  -- The gradients' SIMD paths (generator/gradients_simd.lua) and their staging.
+  if not (options and options.no_simd) then p.backward_simd = gradients_simd.plan(L, p) end
+  for _, b in ipairs(p.backward_simd or {}) do p.workspace_elems = math.max(p.workspace_elems, b.workspace_elems) end
   p.workspace_bytes = round_up(p.workspace_elems * elem.bytes, 64)
   return p
 end
