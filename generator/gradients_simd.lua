@@ -150,8 +150,10 @@ end
 -- blocked GEMM plus col2im is faster; NHWC dense layers with few input channels per group
 -- (short vectors) or few pixels (the per-call weight transpose does not pay).
 local NCHW_MAX_REDUCTION, NCHW_MAX_IMAGE, NHWC_MIN_PIXELS = 576, 65536, 256
+local MAX_STATEMENTS = 1000
 
 local function plan_data(L, p, isa)
+  if L.sh * L.sw > 4 then return nil end   -- at most 2x2 phases: bounded code and generator work
   if L.layout == "NCHW" and not p.depthwise
     and (p.mg * L.kh * L.kw > NCHW_MAX_REDUCTION or L.c * L.h * L.w > NCHW_MAX_IMAGE) then return nil end
   if L.layout == "NHWC" and not p.depthwise and (p.cg < isa.lanes or L.n * L.h * L.w < NHWC_MIN_PIXELS) then
@@ -178,6 +180,12 @@ local function plan_data(L, p, isa)
       end
     end
   end
+  -- Bounded generated code (and generator work, docs/spec.md 'Limits'): FMA statements of every kernel.
+  local statements = 0
+  for _, ph in ipairs(phases) do
+    for _, kn in ipairs(ph.kernels or {}) do statements = statements + #ph.taps * kn.rows * kn.vectors end
+  end
+  if statements > MAX_STATEMENTS then return nil end
   local d = { phases = phases, strided = strided, weights_at = 0 }
   d.staged_at = w_at
   d.out_at = w_at + round16(staged_max)
