@@ -198,9 +198,9 @@ end
 -- The weight gradient's kernels; x read from a zero-padded copy [hp][wp][C] when the layer pads.
 local function plan_weights(L, p, isa)
   if L.layout ~= "NHWC" then return nil end
-  -- Measured (docs/gradients.md): the direct kernels win on pointwise layers and on
-  -- depthwise layers of unit stride with many pixels; elsewhere the GEMM path stays.
-  if p.depthwise and (L.sh > 1 or L.sw > 1 or p.ohow < 64) then return nil end
+  -- Measured (docs/gradients.md): the direct kernels win on pointwise layers with many
+  -- pixels, and on depthwise layers tie at -O3 and win by 3-10x at -O2 (the portable
+  -- depthwise loops need -O3's vectorizer); elsewhere the GEMM path stays.
   if not p.depthwise and (L.kh * L.kw > 1 or p.cg < isa.lanes or p.mg < isa.lanes
     or L.n * p.ohow < NHWC_MIN_PIXELS) then return nil end
   local w = { padded = p.padded, hp = p.hp, wp = p.wp }
