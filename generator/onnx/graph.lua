@@ -1,6 +1,7 @@
 -- ONNX graph helpers: execution order (with cycle detection), constants, consumers and shape propagation.
 
 local model_reader = require("generator.onnx.model")
+local geometry = require("generator.geometry")
 
 local graph = {}
 
@@ -192,8 +193,9 @@ local function pool_shape(node, x, global)
     if auto_pad == "SAME_UPPER" or auto_pad == "SAME_LOWER" then
       size = (x[i + 2] + s - 1) // s
     else
-      local padded = x[i + 2] + (auto_pad == "VALID" and 0 or (pads[i] or 0) + (pads[i + spatial] or 0))
-      local room = padded - ((kernel[i] - 1) * d + 1)
+      local before, after = 0, 0
+      if auto_pad ~= "VALID" then before, after = pads[i] or 0, pads[i + spatial] or 0 end
+      local room = geometry.padded_size(x[i + 2], before, after) - geometry.effective_kernel(kernel[i], d)
       size = (ceil_mode and -((-room) // s) or room // s) + 1
     end
     out[i + 2] = size

@@ -7,6 +7,7 @@
 
 local model_reader = require("generator.onnx.model")
 local graph = require("generator.onnx.graph")
+local geometry = require("generator.geometry")
 
 local import = {}
 
@@ -94,16 +95,16 @@ local function conv_axes(node, x_dims, w_dims, transposed)
       return nil, "strides and dilations must be positive, pads and output_padding non-negative"
     end
     local in_size = x_dims[i + 2]
-    local eff = (a.k - 1) * a.d + 1
     if auto_pad == "VALID" then
       a.before, a.after = 0, 0
     end
     if not transposed and (auto_pad == "SAME_UPPER" or auto_pad == "SAME_LOWER") then
-      local out = (in_size + a.s - 1) // a.s
-      a.before, a.after = split_total(math.max(0, (out - 1) * a.s + eff - in_size), auto_pad)
+      local upper_before, upper_after = geometry.same_padding(in_size, a.k, a.s, a.d)
+      a.before, a.after = split_total(upper_before + upper_after, auto_pad)
     elseif transposed and (out_shape or auto_pad == "SAME_UPPER" or auto_pad == "SAME_LOWER") then
       local wanted = out_shape and out_shape[#out_shape - spatial + i] or in_size * a.s
-      local total = a.s * (in_size - 1) + a.extra + eff - wanted
+      -- The padding that trims the unpadded transposed output down to the wanted size.
+      local total = geometry.transposed_out_size(in_size, a.k, a.s, a.d, 0, 0, a.extra) - wanted
       if total < 0 then
         -- A larger output than the full transposed conv: the missing rows are output_padding.
         a.extra, a.before, a.after = a.extra - total, 0, 0
@@ -509,11 +510,10 @@ function import_bytes(bytes, path, options)
     -- The fused nodes' outputs have the conv's shape; set it on the layer's final tensor.
     local a, b = layer.axes[1], layer.axes[2]
     local function out_size(size, axis)
-      local eff = (axis.k - 1) * axis.d + 1
       if layer.transposed then
-        return (size - 1) * axis.s - axis.before - axis.after + eff + axis.extra
+        return geometry.transposed_out_size(size, axis.k, axis.s, axis.d, axis.before, axis.after, axis.extra)
       end
-      return (size + axis.before + axis.after - eff) // axis.s + 1
+      return geometry.out_size(size, axis.k, axis.s, axis.d, axis.before, axis.after)
     end
     local dims = { layer.n, layer.m }
     if layer.spatial == 2 then dims[3] = out_size(layer.h, a) end
