@@ -17,7 +17,8 @@ local function layer_facts(p)
     input = nchw and shape(L.n, L.c, L.h, L.w) or shape(L.n, L.h, L.w, L.c),
     output = nchw and shape(L.n, L.m, L.oh, L.ow) or shape(L.n, L.oh, L.ow, L.m),
     macs = p.macs, weight_bytes = p.weight_elems * p.elem.bytes, workspace_bytes = p.workspace_bytes,
-    im2col = p.im2col and p.im2col.mode or "-", col2im = p.col2im and p.col2im.mode or "-",
+    -- s8 layers have no col2im (no gradients), whatever the shared plan computed.
+    im2col = p.im2col and p.im2col.mode or "-", col2im = (p.col2im and not p.s8) and p.col2im.mode or "-",
   }
 end
 
