@@ -1,16 +1,20 @@
 -- bench/csv_to_spec.lua: turns the benchmark's shape CSV into a convgen spec and a C header naming each layer's suite.
 --
 --   lua5.4 bench/csv_to_spec.lua SHAPES.csv -o SPEC.lua [--header SUITES.h] [--prefix P] [--both-layouts]
---                                [--no-backward]
+--                                [--no-backward] [--s8]
 --
 -- One spec layer per CSV row, with the padding written as its four sides and the
 -- kernel, stride and dilation as pairs, so the spec says exactly what the row says.
 -- Every layer gets backward = true (its gradient functions, timed by the bench's
 -- backward rows) unless --no-backward is given.
 -- --both-layouts adds, for every row, a twin in the other layout named NAME_nchw or
--- NAME_nhwc. Outputs are rewritten only when their text changes (CMake runs this at
--- configure time, and an untouched spec does not regenerate the kernels).
+-- NAME_nhwc. --s8 adds, for every row, an int8 twin NAME_s8 in NHWC with the quantization of
+-- bench/s8_quant.lua (the bench's s8 pass). Outputs are rewritten only when their text changes
+-- (CMake runs this at configure time, and an untouched spec does not regenerate the kernels).
 -- Exit status: 0 on success, 1 for a bad CSV (every problem reported as FILE:LINE: message), 2 for usage.
+
+-- The int8 twins' layer text, from the file beside this one.
+local s8_layer = dofile((arg[0]:match("^(.*)[/\\]") or ".") .. "/s8_quant.lua")
 
 local COLUMNS = {
   "suite", "name", "layout", "dtype", "n", "c", "h", "w", "m", "kh", "kw", "sh", "sw",
@@ -24,7 +28,7 @@ local INTEGER_MIN = {
 }
 
 local USAGE = "usage: lua5.4 csv_to_spec.lua SHAPES.csv -o SPEC.lua [--header SUITES.h] [--prefix P] [--both-layouts]"
-  .. " [--no-backward]"
+  .. " [--no-backward] [--s8]"
 
 local function usage_error(message)
   io.stderr:write("csv_to_spec: ", message, "\n", USAGE, "\n")
@@ -46,6 +50,9 @@ local function parse_args(argv)
       i = i + 1
     elseif a == "--no-backward" then
       opts.backward = false
+      i = i + 1
+    elseif a == "--s8" then
+      opts.s8 = true
       i = i + 1
     elseif a == "-h" or a == "--help" then
       print(USAGE)
@@ -178,7 +185,8 @@ local function parse_csv(path, text)
   return rows
 end
 
-local function layer_text(row, name, layout, backward)
+local function layer_text(row, name, layout, backward, quant)
+  if quant then return s8_layer.text(row, name) end
   return string.format(table.concat({
     "    { op = \"conv2d\", name = %q, layout = %q, dtype = %q,  -- %s, CSV line %d",
     "      input = { n = %d, c = %d, h = %d, w = %d }, filters = %d,",
@@ -193,13 +201,18 @@ local function layer_text(row, name, layout, backward)
     row.groups, row.bias == 1 and "true" or "false", row.activation_text, tostring(backward))
 end
 
-local function expand(rows, both_layouts)
+local function expand(rows, both_layouts, s8)
   local layers = {}
   for _, row in ipairs(rows) do
     layers[#layers + 1] = { row = row, name = row.name, layout = row.layout }
     if both_layouts then
       local other = row.layout == "NCHW" and "NHWC" or "NCHW"
       layers[#layers + 1] = { row = row, name = row.name .. "_" .. other:lower(), layout = other }
+    end
+  end
+  if s8 then
+    for _, row in ipairs(rows) do
+      layers[#layers + 1] = { row = row, name = row.name .. "_s8", layout = "NHWC", s8 = true }
     end
   end
   return layers
@@ -212,7 +225,7 @@ local function spec_text(csv_name, prefix, layers, backward)
     string.format("  prefix = %q,", prefix),
     "  layers = {",
   }
-  for _, l in ipairs(layers) do out[#out + 1] = layer_text(l.row, l.name, l.layout, backward) end
+  for _, l in ipairs(layers) do out[#out + 1] = layer_text(l.row, l.name, l.layout, backward, l.s8) end
   out[#out + 1] = "  },"
   out[#out + 1] = "}"
   return table.concat(out, "\n") .. "\n"
@@ -251,7 +264,7 @@ local function main(argv)
     io.stderr:write(opts.csv, ": no layers\n")
     os.exit(1)
   end
-  local layers = expand(rows, opts.both_layouts)
+  local layers = expand(rows, opts.both_layouts, opts.s8)
   local csv_name = opts.csv:match("([^/]*)$")
   local ok, err = write_if_changed(opts.output, spec_text(csv_name, opts.prefix, layers, opts.backward))
   if ok and opts.header then
