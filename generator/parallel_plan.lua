@@ -194,6 +194,21 @@ local function kernel_choice(p)
   return table.concat(words, " ")
 end
 
+-- The preprocessor guards of the branches whose P_conv may be split, or nil when every branch may.
+-- The SIMD paths' tiles and the portable direct depthwise loops are convgen's own, summing each
+-- output in a fixed order; but the portable branch (and an ISA without a plan, whose layer goes
+-- to the BLAS) multiplies through cg_gemm, i.e. whatever BLAS is linked, and a block of a
+-- product's rows or columns may round differently from the whole product (OpenBLAS 0.3.21 does
+-- on 512x49x2048 sgemm). A split into whole images keeps the same per-image product unless the
+-- images share one GEMM. On the other branches P_conv_parallel keeps the call whole.
+local function split_guards(p, split)
+  if p.depthwise then return nil end
+  if split.kind == "images" and not p.batch_in_gemm then return nil end
+  local guards = {}
+  for _, f in ipairs(p.simd or {}) do guards[#guards + 1] = require("generator.isa." .. f.isa).guard end
+  return guards
+end
+
 -- The parts' own plans (planned like any layer, with `plan_layer`), and each task's scratch
 -- bytes (a multiple of 64) recorded in the split: the largest workspace of any part. A part
 -- whose kernels would differ from the layer's (so might sum in another order) turns the split
@@ -217,6 +232,13 @@ function parallel_plan.part_plans(L, p, options, plan_layer)
     slot = math.max(slot, pp.workspace_bytes)
   end
   split.slot_bytes = slot
+  if split.kind == "serial" then return plans end
+  split.split_guards = split_guards(p, split)
+  if split.split_guards and #split.split_guards == 0 then
+    p.parallel = { kind = "serial", images = L.n, parts = {}, units = {}, slot_bytes = 0,
+      doc = "one task: every branch multiplies through the linked BLAS, whose blocks may round unlike the whole" }
+    return {}
+  end
   return plans
 end
 

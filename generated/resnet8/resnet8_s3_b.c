@@ -34,6 +34,7 @@ static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes
   return a0 >= b0 ? a0 - b0 < b_bytes : b0 - a0 < a_bytes;
 }
 
+#if CONVGEN_AVX512 || CONVGEN_AVX2 || CONVGEN_NEON
 #include "resnet8_s3_b_part0.h"
 
 /* P_conv_parallel's split (generator/parallel_plan.lua): blocks of output channels, each task its block's weights and planes.
@@ -124,6 +125,17 @@ int resnet8_s3_b_conv_parallel(const float *x, const float *w, const float *bias
   }
   return CG_OK;
 }
+#else
+
+/* This build runs a branch that multiplies through the linked BLAS, whose row blocks may round
+ * differently from the whole product: the call stays whole, so the result stays bit-identical. */
+int resnet8_s3_b_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                              const cg_threadpool *pool)
+{
+  (void)pool;
+  return resnet8_s3_b_conv(x, w, bias, y, workspace);
+}
+#endif
 
 /* im2col of one image: col is 576 x 64.
  * Loops over channels and output rows: every bound and offset is a literal. */

@@ -30,6 +30,10 @@ local cases = {
   { "nhwc_dw", function() return {
     layout = "NHWC", input = { c = 16, h = 20, w = 12 }, filters = 16, kernel = 3, stride = 2,
     padding = "same", groups = 16 } end },
+  -- Large enough that the AVX2 path hands it to the BLAS, and so are its 128-channel blocks:
+  -- OpenBLAS rounds a block of rows unlike the whole product, so the split must not be taken.
+  { "nchw_blas", function() return {
+    layout = "NCHW", input = { c = 2048, h = 7, w = 7 }, filters = 768, kernel = 1, bias = false } end },
   { "nchw_batch", function() return {
     layout = "NCHW", input = { n = 3, c = 5, h = 9, w = 7 }, filters = 3, kernel = 3,
     padding = 1 } end },
