@@ -166,17 +166,18 @@ local function main(argv)
     for _, layer in ipairs(model.layers) do layer.sym = opts.prefix .. layer.name end
   end
   -- Planning and emission run under the work limit; a layer past it is a spec error.
-  local budget = work_limit.new()
+  local budget = work_limit.new({ layers = #model.layers })
   local function too_much_work(layer, which)
     local where = layer and layer.line and (model.path .. ":" .. layer.line) or (model.path .. ":1")
     local subject = layer and ("layer '" .. layer.name .. "': ") or ""
-    io.stderr:write(where, ": ", subject, work_limit.describe(which), "\n")
+    io.stderr:write(where, ": ", subject, work_limit.describe(which, #model.layers), "\n")
     return 1
   end
   local plans = {}
   for i, layer in ipairs(model.layers) do
     local ok, planned, problem = work_limit.run(budget, plan.layer, layer, { unroll_budget = opts.unroll_budget,
       workspace_budget = opts.workspace_budget, no_simd = opts.no_simd,
+      l1_cache = opts.l1_cache, l2_cache = opts.l2_cache,
       parallel_tasks = opts.parallel_tasks, parallel_grain = opts.parallel_grain })
     if not ok then return too_much_work(layer, planned) end
     if not planned then   -- past a hard limit of the generated code (plan.lua)

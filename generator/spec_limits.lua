@@ -28,7 +28,11 @@ return {
   -- Planning and emission of the whole spec (generator/work_limit.lua).
   -- Instructions are the deterministic limit; CPU time (of the whole generator process) is a
   -- backstop for work done inside C functions, which the instruction count does not see.
+  -- Both grow with the spec's layer count (a base plus a share per layer), so that a long spec
+  -- of ordinary layers is not refused while one hostile layer still stops early.
   generator_instructions = 40 * 1000000,
+  generator_instructions_per_layer = 80000,
   generator_cpu_seconds = 6,
+  generator_cpu_seconds_per_layer = 0.006,
   generator_memory_kb = 384 * 1024,
 }

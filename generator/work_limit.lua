@@ -10,13 +10,23 @@ local work_limit = {}
 
 local STEP = 10000
 
--- A fresh budget: { instructions = remaining, memory_kb = cap, cpu_deadline = os.clock() value }.
+-- The instruction and CPU-second limits of a spec of `layers` layers (the base plus a share per layer).
+function work_limit.limits(layers)
+  layers = math.max(layers or 1, 1)
+  return limits.generator_instructions + limits.generator_instructions_per_layer * (layers - 1),
+    limits.generator_cpu_seconds + limits.generator_cpu_seconds_per_layer * (layers - 1)
+end
+
+-- A fresh budget for a spec of options.layers layers:
+-- { instructions = remaining, memory_kb = cap, cpu_deadline = os.clock() value, layers = count }.
 function work_limit.new(options)
   options = options or {}
+  local instructions, cpu_seconds = work_limit.limits(options.layers)
   return {
-    instructions = options.instructions or limits.generator_instructions,
+    instructions = options.instructions or instructions,
     memory_kb = options.memory_kb or limits.generator_memory_kb,
-    cpu_deadline = options.cpu_seconds or limits.generator_cpu_seconds,
+    cpu_deadline = options.cpu_seconds or cpu_seconds,
+    layers = options.layers or 1,
   }
 end
 
@@ -59,15 +69,18 @@ function work_limit.run(budget, fn, ...)
   return true, table.unpack(results, 2, results.n)
 end
 
--- The one-line reason a limit gives, for "FILE:LINE: layer 'x': ..." messages.
-function work_limit.describe(which)
+-- The one-line reason a limit gives, for "FILE:LINE: layer 'x': ..." messages (layers: the spec's count).
+function work_limit.describe(which, layers)
+  local instructions, cpu_seconds = work_limit.limits(layers)
   if which == "instructions" then
-    return string.format("generating the C code takes more than %d million Lua instructions "
-      .. "(the generator's work limit; see docs/spec.md, 'Limits')", limits.generator_instructions // 1000000)
+    return string.format("generating the C code takes more than %g million Lua instructions "
+      .. "(the generator's work limit for %d layer%s; see docs/spec.md, 'Limits')", instructions / 1000000,
+      layers or 1, (layers or 1) == 1 and "" or "s")
   end
   if which == "cpu" then
     return string.format("generating the C code takes more than %g s of CPU time "
-      .. "(the generator's time limit; see docs/spec.md, 'Limits')", limits.generator_cpu_seconds)
+      .. "(the generator's time limit for %d layer%s; see docs/spec.md, 'Limits')", cpu_seconds,
+      layers or 1, (layers or 1) == 1 and "" or "s")
   end
   return string.format("generating the C code needs more than %d MB of memory "
     .. "(the generator's memory limit; see docs/spec.md, 'Limits')", limits.generator_memory_kb // 1024)
