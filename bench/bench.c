@@ -22,14 +22,20 @@
 /* ---- layers ---------------------------------------------------------------------------------------------------- */
 
 #define LAYER_F32(sym, SYM)                                                                               \
-  { #sym, "", &sym##_desc, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL, NULL,                  \
+  { #sym, "", &sym##_desc, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL, NULL, NULL, NULL,      \
     SYM##_WORKSPACE_BYTES, (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
 #define LAYER_F64(sym, SYM)                                                                               \
-  { #sym, "", &sym##_desc, NULL, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL,                  \
+  { #sym, "", &sym##_desc, NULL, sym##_conv, NULL, sym##_im2col, NULL, NULL, NULL, NULL, NULL, NULL,      \
     SYM##_WORKSPACE_BYTES, (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
-static bench_layer generated[] = { BENCH_MODEL_LAYERS_F32(LAYER_F32) BENCH_MODEL_LAYERS_F64(LAYER_F64) };
+#define LAYER_S8(sym, SYM)                                                                                \
+  { #sym, "", &sym##_desc, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, sym##_conv, &sym##_quant,     \
+    SYM##_WORKSPACE_BYTES, (size_t)SYM##_COL_ROWS * (size_t)SYM##_COL_COLS },
+static bench_layer generated[] = {
+  BENCH_MODEL_LAYERS_F32(LAYER_F32) BENCH_MODEL_LAYERS_F64(LAYER_F64) BENCH_MODEL_LAYERS_S8(LAYER_S8)
+};
 #undef LAYER_F32
 #undef LAYER_F64
+#undef LAYER_S8
 #define LAYER_COUNT (sizeof generated / sizeof generated[0])
 
 /* The gradient functions of the layers generated with backward = true, found
@@ -52,6 +58,14 @@ static const struct {
 static int has_backward(const bench_layer *l)
 {
   return l->bwd_data_f32 != NULL || l->bwd_data_f64 != NULL;
+}
+
+/* Which layers a pass has: fwd the float layers, the backward passes those with gradients, s8 the int8 layers. */
+static int layer_in_pass(const bench_layer *l, bench_pass pass)
+{
+  if (pass == BENCH_PASS_S8) return l->conv_s8 != NULL;
+  if (pass == BENCH_PASS_FWD) return l->conv_s8 == NULL;
+  return has_backward(l);
 }
 
 #define SUITE_ENTRY(name, suite) { #name, suite },
@@ -109,9 +123,9 @@ static void usage(FILE *f)
   fprintf(f,
           "usage: convgen_bench [--filter S1,S2,...] [--threads N] [--quick] [--samples N] [--min-ms MS]\n"
           "                     [--csv PATH] [--png PATH] [--txt PATH] [--no-plot] [--blas-core best|keep|NAME]\n"
-          "                     [--pass fwd,bwd_data,bwd_weights] [--list]\n"
+          "                     [--pass fwd,bwd_data,bwd_weights,s8] [--list]\n"
           "  --filter    only layers whose name contains one of the substrings (or whose suite is one of them)\n"
-          "  --pass      which passes to run (default all three; bwd means bwd_data,bwd_weights)\n"
+          "  --pass      which passes to run (default all four; bwd means bwd_data,bwd_weights; s8 the int8 layers)\n"
           "  --threads   threads for every implementation (default 1: the headline single-thread numbers)\n"
           "  --quick     3 measurements of >= 0.2 ms each: a smoke test, not a measurement\n"
           "  --samples   measurements per layer and implementation (default 21; median reported)\n"
@@ -283,14 +297,15 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < LAYER_COUNT; ++i) {
       if (!selected(&o, ordered[i])) continue;
       matched = 1;
-      if (pass != BENCH_PASS_FWD && !has_backward(ordered[i])) continue;
+      if (!layer_in_pass(ordered[i], (bench_pass)pass)) continue;
       if (in_pass++ == 0) bench_print_pass_start((bench_pass)pass, o.passes);
       layer_result *r = &rows[n++];
       bench_measure_layer(ordered[i], (bench_pass)pass, (unsigned)i + 1u, &setup.timing, r);
-      bench_print_row(r, ordered[i]->desc->dtype == CG_DTYPE_F32 ? setup.peak : setup.dpeak, setup.l2);
+      bench_print_row(r, ordered[i]->desc->dtype == CG_DTYPE_F64 ? setup.dpeak : setup.peak, setup.l2);
       for (int k = 0; k < IMPL_COUNT; ++k) failures += r->status[k] == BENCH_FAIL || r->status[k] == BENCH_ERROR;
     }
     if (pass == BENCH_PASS_FWD && in_pass > 0) bench_print_forward_summary(rows, n, setup.l2);
+    if (pass == BENCH_PASS_S8 && in_pass > 0) bench_print_s8_summary(rows, n);
 #ifdef BENCH_HAVE_THREADS
     if (pass == BENCH_PASS_FWD && in_pass > 0 && o.threads > 1) failures += bench_threads_table(rows, n, &setup.timing);
 #endif
@@ -299,12 +314,15 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench: no layer matches --filter %s\n", o.filter);
     return 2;
   }
-  int backward_rows = 0;
-  for (int i = 0; i < n; ++i) backward_rows += rows[i].pass != BENCH_PASS_FWD;
+  int backward_rows = 0, s8_rows = 0;
+  for (int i = 0; i < n; ++i) {
+    backward_rows += rows[i].pass == BENCH_PASS_BWD_DATA || rows[i].pass == BENCH_PASS_BWD_WEIGHTS;
+    s8_rows += rows[i].pass == BENCH_PASS_S8;
+  }
   if (backward_rows > 0) bench_print_backward_summary(rows, n);
   bench_print_details(rows, n);
-  bench_out("\n%d rows (%d forward, %d backward), %d implementation failures; total run time %.1f s, load average %.2f\n",
-            n, n - backward_rows, backward_rows, failures, bench_now() - start, bench_load_average());
+  bench_out("\n%d rows (%d forward, %d backward, %d s8), %d implementation failures; total run time %.1f s, load average %.2f\n",
+            n, n - backward_rows - s8_rows, backward_rows, s8_rows, failures, bench_now() - start, bench_load_average());
   bench_report_close();
 
   if (bench_write_csv(o.csv, rows, n, setup.peak, setup.dpeak, setup.l2) == 0) printf("csv: %s\n", o.csv);

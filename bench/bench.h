@@ -3,6 +3,7 @@
 #define BENCH_H_INCLUDED
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "convgen.h"
 
@@ -15,6 +16,7 @@ typedef int (*bench_bwd_data_f32_fn)(const float *dy, const float *w, float *dx,
 typedef int (*bench_bwd_data_f64_fn)(const double *dy, const double *w, double *dx, void *workspace);
 typedef int (*bench_bwd_weights_f32_fn)(const float *x, const float *dy, float *dw, float *db, void *workspace);
 typedef int (*bench_bwd_weights_f64_fn)(const double *x, const double *dy, double *dw, double *db, void *workspace);
+typedef int (*bench_conv_s8_fn)(const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y, void *workspace);
 
 /* What one timed call computes. The backward passes take dy = dL/dy before the
    activation, as P_conv_backward_data/_weights do. */
@@ -22,10 +24,11 @@ typedef enum {
   BENCH_PASS_FWD = 0,      /* y = act(conv(x, w) + bias) */
   BENCH_PASS_BWD_DATA,     /* dx = dL/dx from dy and w */
   BENCH_PASS_BWD_WEIGHTS,  /* dw = dL/dw (and db = dL/dbias when the layer has a bias) from x and dy */
+  BENCH_PASS_S8,           /* the forward pass of the int8 (dtype s8) layers: y = requantize(conv(x, w) + bias) */
   BENCH_PASS_COUNT
 } bench_pass;
 
-/* One layer of the benchmark spec: exactly one of the f32/f64 groups is set; the
+/* One layer of the benchmark spec: exactly one of the f32/f64/s8 groups is set; the
    backward functions only for layers generated with backward = true. */
 typedef struct {
   const char *name;   /* the CSV's name (the symbol without the spec prefix) */
@@ -39,6 +42,8 @@ typedef struct {
   bench_bwd_weights_f32_fn bwd_weights_f32;
   bench_bwd_data_f64_fn bwd_data_f64;
   bench_bwd_weights_f64_fn bwd_weights_f64;
+  bench_conv_s8_fn conv_s8;
+  const cg_quant_s8 *quant; /* s8 layers: zero points, per-channel multiplier and shift, clamp */
   size_t workspace_bytes; /* P_WORKSPACE_BYTES */
   size_t col_elems;       /* P_COL_ROWS * P_COL_COLS: one image's im2col matrix */
 } bench_layer;
@@ -51,7 +56,7 @@ typedef struct {
   const bench_layer *layer;
   const cg_conv_desc *d;
   bench_pass pass;
-  size_t elem_size;             /* sizeof(float) or sizeof(double) */
+  size_t elem_size;             /* sizeof(float) or sizeof(double); 1 for s8 (x, w, y int8, bias int32) */
   size_t x_elems, w_elems, y_elems, out_elems;
   const void *x, *w, *bias;     /* bias is NULL when the layer has none */
   const void *dy;               /* dL/dy, shaped like y (backward passes) */
@@ -87,6 +92,7 @@ extern const bench_impl bench_impl_dnnl_plainw;  /* plain activations, weights (
 extern const bench_impl bench_impl_dnnl_blocked; /* everything `any`; activation reorders inside the timed call */
 void bench_dnnl_describe(char *buf, size_t len);  /* version, threading runtime, ISA */
 void bench_dnnl_shutdown(void);
+int bench_dnnl_has_vnni(void);                    /* the CPU ISA oneDNN runs has VNNI (AVX-512 VNNI or AVX-VNNI) */
 #endif
 #ifdef BENCH_HAVE_XNNPACK
 extern const bench_impl bench_impl_xnnpack;
@@ -103,8 +109,8 @@ void bench_copy_destroy(bench_copy_state *s);
 /* Utilities (bench_sys.c). */
 double bench_now(void);
 void *bench_alloc(size_t bytes);            /* 64-byte aligned, zeroed, exits on failure */
-void bench_fill(void *v, size_t elems, size_t elem_size, unsigned seed); /* uniform [-1, 1) */
-void bench_fill_nan(void *v, size_t elems, size_t elem_size);
+void bench_fill(void *v, size_t elems, size_t elem_size, unsigned seed); /* uniform [-1, 1); elem_size 1: int8 */
+void bench_fill_nan(void *v, size_t elems, size_t elem_size); /* elem_size 1: a byte pattern (int8 has no NaN) */
 
 /* Runs each of count callables round-robin and stores in median_us the median,
    over `samples` measurements, of the time of one call; each measurement times

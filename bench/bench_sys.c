@@ -50,7 +50,9 @@ void bench_fill(void *v, size_t elems, size_t elem_size, unsigned seed)
     s ^= s >> 17;
     s ^= s << 5;
     double value = (double)(s >> 8) / 8388608.0 - 1.0;
-    if (elem_size == sizeof(float)) {
+    if (elem_size == 1) {
+      ((int8_t *)v)[i] = (int8_t)((int)(s >> 24) - 128);
+    } else if (elem_size == sizeof(float)) {
       ((float *)v)[i] = (float)value;
     } else {
       ((double *)v)[i] = value;
@@ -60,6 +62,10 @@ void bench_fill(void *v, size_t elems, size_t elem_size, unsigned seed)
 
 void bench_fill_nan(void *v, size_t elems, size_t elem_size)
 {
+  if (elem_size == 1) {
+    memset(v, 0x5a, elems);
+    return;
+  }
   for (size_t i = 0; i < elems; ++i) {
     if (elem_size == sizeof(float)) {
       ((float *)v)[i] = (float)NAN;

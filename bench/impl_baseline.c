@@ -1,5 +1,6 @@
 /* bench/impl_baseline.c: the generic im2col/col2im + GEMM baseline as a benchmark implementation (f32 and f64, forward and backward). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,12 @@ typedef struct {
 
 static void *baseline_create(const bench_problem *p, bench_status *status, char *why, size_t why_len)
 {
-  (void)why;
-  (void)why_len;
   const cg_conv_desc *d = p->d;
+  if (p->pass == BENCH_PASS_S8) {
+    *status = BENCH_NA;
+    snprintf(why, why_len, "no int8 baseline (the runtime's GEMM is float)");
+    return NULL;
+  }
   baseline_state *s = bench_alloc(sizeof *s);
   s->p = p;
   s->col = bench_alloc(cg_col_rows(d) * cg_col_cols(d) * p->elem_size);

@@ -14,7 +14,8 @@ typedef struct {
 static void *convgen_create(const bench_problem *p, bench_status *status, char *why, size_t why_len)
 {
   const bench_layer *l = p->layer;
-  if (p->pass != BENCH_PASS_FWD && l->bwd_data_f32 == NULL && l->bwd_data_f64 == NULL) {
+  if ((p->pass == BENCH_PASS_BWD_DATA || p->pass == BENCH_PASS_BWD_WEIGHTS) && l->bwd_data_f32 == NULL &&
+      l->bwd_data_f64 == NULL) {
     *status = BENCH_NA;
     snprintf(why, why_len, "layer generated without backward = true");
     return NULL;
@@ -34,7 +35,9 @@ static int convgen_run(void *state)
   const bench_problem *p = s->p;
   const bench_layer *l = p->layer;
   int rc;
-  if (p->pass == BENCH_PASS_FWD) {
+  if (p->pass == BENCH_PASS_S8) {
+    rc = l->conv_s8(p->x, p->w, p->bias, s->out, s->workspace);
+  } else if (p->pass == BENCH_PASS_FWD) {
     rc = l->conv_f32 != NULL ? l->conv_f32(p->x, p->w, p->bias, s->out, s->workspace)
                              : l->conv_f64(p->x, p->w, p->bias, s->out, s->workspace);
   } else if (p->pass == BENCH_PASS_BWD_DATA) {

@@ -1,4 +1,5 @@
-/* bench/impl_onednn.c: oneDNN (C API, fp32, one CPU stream) as a benchmark implementation: forward, backward data and backward weights primitives, in three layout variants. */
+/* bench/impl_onednn.c: oneDNN (C API, one CPU stream) as a benchmark implementation: fp32 forward, backward data and backward weights primitives in three layout variants, and int8 forward in three source/weight variants. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,12 @@ typedef struct {
   dnnl_memory_t user_dw;       /* bwd weights with a non-plain diff_weights: dw in the user's layout */
   dnnl_primitive_t dw_reorder; /* ... and its conversion, run by output() after the timed calls */
   dnnl_memory_t bias;          /* bias (fwd) or diff_bias (bwd weights), plain */
-  dnnl_exec_arg_t args[5];
+  dnnl_memory_t zero_point[2]; /* s8: the runtime src and dst zero points (NULL: none) */
+  int32_t zero_point_value[2];
+  uint8_t *x_u8;               /* s8 rows, u8 variant: x + 128, made outside the timed call */
+  dnnl_exec_arg_t args[8];
   int nargs;
-  float *result;               /* y, dx, or dw then db, in the user's layout */
+  float *result;               /* y, dx, or dw then db, in the user's layout (s8 rows: int8 y) */
   char info[320];
 } dnnl_state;
 
@@ -201,10 +205,11 @@ static void dnnl_destroy_state(void *state)
   if (s->dw_reorder != NULL) dnnl_primitive_destroy(s->dw_reorder);
   for (int i = 0; i < 2; ++i) tensor_destroy(&s->in[i]);
   tensor_destroy(&s->out);
-  dnnl_memory_t mems[] = { s->weights, s->user_dw, s->bias };
+  dnnl_memory_t mems[] = { s->weights, s->user_dw, s->bias, s->zero_point[0], s->zero_point[1] };
   for (size_t i = 0; i < sizeof mems / sizeof mems[0]; ++i) {
     if (mems[i] != NULL) dnnl_memory_destroy(mems[i]);
   }
+  free(s->x_u8);
   free(s->result);
   free(s);
 }
@@ -218,7 +223,154 @@ static void dnnl_destroy_state(void *state)
     }                                                                                      \
   } while (0)
 
-static const char *const pass_prefix[BENCH_PASS_COUNT] = { "", "bwd_d ", "bwd_w " };
+static const char *const pass_prefix[BENCH_PASS_COUNT] = { "", "bwd_d ", "bwd_w ", "" };
+
+/* An int8 (s8, NHWC) layer: src s8 (PLAIN, PLAINW) or u8 (BLOCKED: x + 128 made outside the
+   timed call, the zero point moved by 128 with it, so that a zero point of -128 becomes none),
+   weights s8 in the user's HWIO (PLAIN) or oneDNN's layout reordered once (PLAINW, BLOCKED),
+   s32 bias, dst s8 NHWC. oneDNN 2.6 computes dst = saturate(round(clip(scale[m] * (bias + sum
+   (src - zp_src) * w)) + zp_dst)) in float32: scale[m] is the layer's real multiplier
+   multiplier * 2^(shift - 31) rounded to float32, the clip the layer's act_min/act_max less the
+   output zero point. One rounding, to nearest even, where TFLite rounds twice: the result may
+   be one step off the reference. Zero points are passed at run time (DNNL_RUNTIME_S32_VAL). */
+int bench_dnnl_has_vnni(void)
+{
+  /* the VNNI bit of avx512_core_vnni (and bf16, amx) and of avx2_vnni */
+  return ((unsigned)dnnl_get_effective_cpu_isa() & 0x440u) != 0;
+}
+
+static void *dnnl_create_s8(const bench_problem *p, dnnl_variant variant, bench_status *status, char *why,
+                            size_t why_len)
+{
+  const cg_conv_desc *d = p->d;
+  const cg_quant_s8 *q = p->layer->quant;
+  dnnl_state *s = NULL;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t post_ops = NULL;
+  dnnl_primitive_desc_t pd = NULL;
+  float *scales = NULL;
+
+  if (variant == VARIANT_PLAIN) {
+    *status = BENCH_NA;
+    snprintf(why, why_len, "int8 weights in the user's HWIO run oneDNN's reference kernel (ref_int8, 1000x slower)");
+    return NULL;
+  }
+  if (variant == VARIANT_BLOCKED && !bench_dnnl_has_vnni()) {
+    *status = BENCH_NA;
+    snprintf(why, why_len, "u8 source without VNNI: vpmaddubsw's int16 pair sums saturate on full-range weights");
+    return NULL;
+  }
+  *status = BENCH_ERROR;
+  if (ensure_engine() != 0) {
+    snprintf(why, why_len, "cannot create a oneDNN CPU engine and stream");
+    return NULL;
+  }
+  s = bench_alloc(sizeof *s);
+  s->pass = p->pass;
+  s->result = bench_alloc(p->out_elems);
+  bench_fill_nan(s->result, p->out_elems, 1);
+  const int u8 = variant == VARIANT_BLOCKED, grouped = d->groups > 1;
+  const void *src = p->x;
+  if (u8) {
+    const int8_t *x = p->x;
+    s->x_u8 = bench_alloc(p->x_elems);
+    for (size_t i = 0; i < p->x_elems; ++i) s->x_u8[i] = (uint8_t)(x[i] + 128);
+    src = s->x_u8;
+  }
+  s->zero_point_value[0] = q->input_zero_point + (u8 ? 128 : 0);
+  s->zero_point_value[1] = q->output_zero_point;
+
+  dnnl_dims_t src_dims = { d->n, d->c, d->h, d->w };
+  dnnl_dims_t dst_dims = { d->n, d->m, d->oh, d->ow };
+  dnnl_dims_t bias_dims = { d->m }, one = { 1 };
+  dnnl_dims_t wei_dims = { d->m, d->c, d->kh, d->kw };
+  int wei_ndims = 4;
+  if (grouped) {
+    wei_ndims = 5;
+    wei_dims[0] = d->groups;
+    wei_dims[1] = d->m / d->groups;
+    wei_dims[2] = d->c / d->groups;
+    wei_dims[3] = d->kh;
+    wei_dims[4] = d->kw;
+  }
+  dnnl_dims_t strides = { d->sh, d->sw };
+  dnnl_dims_t dilates = { d->dh - 1, d->dw - 1 };
+  dnnl_dims_t pad_l = { d->pad_top, d->pad_left };
+  dnnl_dims_t pad_r = { d->pad_bottom, d->pad_right };
+  const dnnl_format_tag_t wei_tag = grouped ? dnnl_hwigo : dnnl_hwio;
+  const dnnl_data_type_t src_type = u8 ? dnnl_u8 : dnnl_s8;
+  dnnl_memory_desc_t src_md, dst_md, wei_user, wei_md, bias_md, zp_md;
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&src_md, 4, src_dims, src_type, dnnl_nhwc));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&dst_md, 4, dst_dims, dnnl_s8, dnnl_nhwc));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&wei_user, wei_ndims, wei_dims, dnnl_s8, wei_tag));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&wei_md, wei_ndims, wei_dims, dnnl_s8,
+                                        variant == VARIANT_PLAIN ? wei_tag : dnnl_format_tag_any));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&bias_md, 1, bias_dims, dnnl_s32, dnnl_x));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&zp_md, 1, one, dnnl_s32, dnnl_x));
+
+  dnnl_convolution_desc_t conv_desc;
+  DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(&conv_desc, dnnl_forward_inference, dnnl_convolution_direct,
+                                                     &src_md, &wei_md, p->bias != NULL ? &bias_md : NULL, &dst_md,
+                                                     strides, dilates, pad_l, pad_r));
+  DNNL_TRY(dnnl_primitive_attr_create(&attr));
+  scales = bench_alloc((size_t)d->m * sizeof *scales);
+  for (int m = 0; m < d->m; ++m) scales[m] = (float)ldexp((double)q->multiplier[m], q->shift[m] - 31);
+  DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, d->m, 1 << 1, scales));
+  const int32_t runtime = DNNL_RUNTIME_S32_VAL;
+  if (s->zero_point_value[0] != 0) DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &runtime));
+  if (s->zero_point_value[1] != 0) DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &runtime));
+  if (q->act_min > -128 || q->act_max < 127) {
+    DNNL_TRY(dnnl_post_ops_create(&post_ops));
+    DNNL_TRY(dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip, (float)(q->act_min - q->output_zero_point),
+                                          (float)(q->act_max - q->output_zero_point)));
+    DNNL_TRY(dnnl_primitive_attr_set_post_ops(attr, post_ops));
+  }
+  DNNL_TRY(dnnl_primitive_desc_create(&pd, &conv_desc, attr, engine, NULL));
+  DNNL_TRY(dnnl_primitive_create(&s->prim, pd));
+
+  const dnnl_memory_desc_t *src_chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+  const dnnl_memory_desc_t *wei_chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+  const dnnl_memory_desc_t *dst_chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+  DNNL_TRY(tensor_init(&s->in[0], &src_md, src_chosen, (void *)src, 1));
+  DNNL_TRY(tensor_init(&s->out, &dst_md, dst_chosen, s->result, 0));
+  DNNL_TRY(constant_weights(&s->weights, &wei_user, wei_chosen, p->w));
+  if (p->bias != NULL) DNNL_TRY(dnnl_memory_create(&s->bias, &bias_md, engine, (void *)p->bias));
+  s->n_in = 1;
+  s->args[0] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, s->in[0].inner };
+  s->args[1] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, s->weights };
+  s->args[2] = (dnnl_exec_arg_t){ DNNL_ARG_DST, s->out.inner };
+  s->nargs = 3;
+  if (s->bias != NULL) s->args[s->nargs++] = (dnnl_exec_arg_t){ DNNL_ARG_BIAS, s->bias };
+  static const int zp_arg[2] = { DNNL_ARG_SRC, DNNL_ARG_DST };
+  for (int i = 0; i < 2; ++i) {
+    if (s->zero_point_value[i] == 0) continue;
+    DNNL_TRY(dnnl_memory_create(&s->zero_point[i], &zp_md, engine, &s->zero_point_value[i]));
+    s->args[s->nargs++] = (dnnl_exec_arg_t){ DNNL_ARG_ATTR_ZERO_POINTS | zp_arg[i], s->zero_point[i] };
+  }
+
+  const char *impl = NULL;
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || impl == NULL) impl = "?";
+  char fmt[3][48];
+  describe_md(src_chosen, "nchw", fmt[0], sizeof fmt[0]);
+  describe_md(wei_chosen, grouped ? "goihw" : "oihw", fmt[1], sizeof fmt[1]);
+  describe_md(dst_chosen, "nchw", fmt[2], sizeof fmt[2]);
+  snprintf(s->info, sizeof s->info, "%s src %s %s wei s8 %s dst s8 %s", impl, u8 ? "u8" : "s8", fmt[0], fmt[1], fmt[2]);
+
+  free(scales);
+  dnnl_primitive_desc_destroy(pd);
+  dnnl_primitive_attr_destroy(attr);
+  if (post_ops != NULL) dnnl_post_ops_destroy(post_ops);
+  *status = BENCH_OK;
+  return s;
+
+fail:
+  free(scales);
+  if (pd != NULL) dnnl_primitive_desc_destroy(pd);
+  if (attr != NULL) dnnl_primitive_attr_destroy(attr);
+  if (post_ops != NULL) dnnl_post_ops_destroy(post_ops);
+  dnnl_destroy_state(s);
+  return NULL;
+}
 
 static void *dnnl_create(const bench_problem *p, dnnl_variant variant, bench_status *status, char *why,
                          size_t why_len)
@@ -229,6 +381,7 @@ static void *dnnl_create(const bench_problem *p, dnnl_variant variant, bench_sta
   dnnl_post_ops_t post_ops = NULL;
   dnnl_primitive_desc_t pd = NULL, hint = NULL;
 
+  if (p->pass == BENCH_PASS_S8) return dnnl_create_s8(p, variant, status, why, why_len);
   if (p->elem_size != sizeof(float)) {
     *status = BENCH_NA;
     snprintf(why, why_len, "oneDNN is timed in f32 only");

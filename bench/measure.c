@@ -122,10 +122,52 @@ static double value_at(const bench_problem *p, const void *v, size_t i)
   return p->elem_size == sizeof(float) ? (double)((const float *)v)[i] : ((const double *)v)[i];
 }
 
+/* s8: the largest |out - ref| in int8 steps and how many elements differ at all. */
+static int compare_s8(const bench_problem *p, const int8_t *out, const int8_t *ref, size_t *worst_at, size_t *differing)
+{
+  int worst = 0;
+  *worst_at = 0;
+  *differing = 0;
+  for (size_t i = 0; i < p->out_elems; ++i) {
+    int diff = abs((int)out[i] - (int)ref[i]);
+    *differing += diff != 0;
+    if (diff > worst) {
+      worst = diff;
+      *worst_at = i;
+    }
+  }
+  return worst;
+}
+
+/* s8: convgen must equal the reference exactly; the libraries round differently (oneDNN and
+   XNNPACK requantize in float32, TFLite's reference in fixed point) and may be one step off. */
+static void check_impl_s8(const bench_problem *p, int k, void *state, const int8_t *ref, layer_result *r,
+                          const char *when)
+{
+  size_t at, differing;
+  const int8_t *o = bench_impls[k]->output(state);
+  int worst = compare_s8(p, o, ref, &at, &differing);
+  int allowed = k == IMPL_CONVGEN ? TOL_S8_CONVGEN : TOL_S8_LIBRARY;
+#ifdef BENCH_HAVE_DNNL
+  if (k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED && !bench_dnnl_has_vnni()) allowed = TOL_S8_DNNL_NO_VNNI;
+#endif
+  r->err_ratio[k] = worst;
+  r->differing[k] = differing;
+  if (worst > allowed) {
+    r->status[k] = BENCH_FAIL;
+    snprintf(r->info[k], sizeof r->info[k], "%s: |out - ref| = %d > %d at element %zu (got %d, reference %d; %zu differ)",
+             when, worst, allowed, at, o[at], ref[at], differing);
+  }
+}
+
 /* Runs impl once and checks it; on a mismatch records FAIL and why. */
 static void check_impl(const bench_problem *p, int k, void *state, const void *ref, layer_result *r, const char *when)
 {
   size_t at;
+  if (p->pass == BENCH_PASS_S8) {
+    check_impl_s8(p, k, state, ref, r, when);
+    return;
+  }
   r->err_ratio[k] = compare(p, bench_impls[k]->output(state), ref, &at);
   if (r->err_ratio[k] > 1.0) {
     const void *o = bench_impls[k]->output(state);
@@ -146,7 +188,12 @@ static void reference(const bench_problem *p, void *ref)
 {
   const cg_conv_desc *d = p->d;
   const int f32 = p->elem_size == sizeof(float);
-  if (p->pass == BENCH_PASS_FWD) {
+  if (p->pass == BENCH_PASS_S8) {
+    if (cg_ref_conv_s8(d, p->layer->quant, p->x, p->w, p->bias, ref) != CG_REF_S8_OK) {
+      fprintf(stderr, "bench: %s: cg_ref_conv_s8 failed (bad parameters or an accumulator overflow)\n", p->layer->name);
+      exit(1);
+    }
+  } else if (p->pass == BENCH_PASS_FWD) {
     if (f32) {
       cg_ref_conv_f32(d, p->x, p->w, p->bias, ref);
     } else {
@@ -167,6 +214,22 @@ static void reference(const bench_problem *p, void *ref)
   }
 }
 
+/* s8 data as TFLite has it: symmetric weights in [-127, 127] (-128 becomes -127), and an int32
+   bias of the accumulator's size, uniform within +-sqrt(K) * 147 * 73 (the spread of a sum of K
+   products (x - zp) * w with the input zero point -128 of bench/s8_quant.lua). */
+static void fill_s8_weights_bias(const cg_conv_desc *d, int8_t *w, size_t w_elems, int32_t *bias, unsigned seed)
+{
+  for (size_t i = 0; i < w_elems; ++i) {
+    if (w[i] == INT8_MIN) w[i] = -127;
+  }
+  if (bias == NULL) return;
+  double spread = sqrt((double)forward_reduction(d)) * 147.0 * 73.0;
+  double *u = bench_alloc((size_t)d->m * sizeof *u);
+  bench_fill(u, (size_t)d->m, sizeof *u, seed);
+  for (int m = 0; m < d->m; ++m) bias[m] = (int32_t)lround(u[m] * spread);
+  free(u);
+}
+
 /* Checks every implementation against the reference, times the correct ones round-robin (with, for the forward
    pass, the im2col and memcpy of the col matrix), and checks them again on the last timed call's result. */
 void bench_measure_layer(const bench_layer *l, bench_pass pass, unsigned seed, const bench_timing *t, layer_result *r)
@@ -179,11 +242,11 @@ void bench_measure_layer(const bench_layer *l, bench_pass pass, unsigned seed, c
   p.layer = l;
   p.d = d;
   p.pass = pass;
-  p.elem_size = l->conv_f32 != NULL ? sizeof(float) : sizeof(double);
+  p.elem_size = l->conv_s8 != NULL ? 1 : l->conv_f32 != NULL ? sizeof(float) : sizeof(double);
   p.x_elems = cg_input_elems(d);
   p.w_elems = cg_weight_elems(d);
   p.y_elems = cg_output_elems(d);
-  p.out_elems = pass == BENCH_PASS_FWD ? p.y_elems
+  p.out_elems = pass == BENCH_PASS_FWD || pass == BENCH_PASS_S8 ? p.y_elems
               : pass == BENCH_PASS_BWD_DATA ? p.x_elems
               : p.w_elems + (d->has_bias ? (size_t)d->m : 0);
   p.threads = t->threads;
@@ -192,12 +255,17 @@ void bench_measure_layer(const bench_layer *l, bench_pass pass, unsigned seed, c
 
   /* The same x, w and bias as the forward rows; dy uniform in [-1, 1) too. */
   void *x = bench_alloc(p.x_elems * p.elem_size), *w = bench_alloc(p.w_elems * p.elem_size);
-  void *bias = d->has_bias ? bench_alloc((size_t)d->m * p.elem_size) : NULL;
-  void *dy = pass != BENCH_PASS_FWD ? bench_alloc(p.y_elems * p.elem_size) : NULL;
+  const size_t bias_size = pass == BENCH_PASS_S8 ? sizeof(int32_t) : p.elem_size;
+  void *bias = d->has_bias ? bench_alloc((size_t)d->m * bias_size) : NULL;
+  void *dy = pass == BENCH_PASS_BWD_DATA || pass == BENCH_PASS_BWD_WEIGHTS ? bench_alloc(p.y_elems * p.elem_size) : NULL;
   void *ref = bench_alloc(p.out_elems * p.elem_size);
   bench_fill(x, p.x_elems, p.elem_size, seed * 3u + 1u);
   bench_fill(w, p.w_elems, p.elem_size, seed * 3u + 2u);
-  if (bias != NULL) bench_fill(bias, (size_t)d->m, p.elem_size, seed * 3u + 3u);
+  if (pass == BENCH_PASS_S8) {
+    fill_s8_weights_bias(d, w, p.w_elems, bias, seed * 3u + 3u);
+  } else if (bias != NULL) {
+    bench_fill(bias, (size_t)d->m, p.elem_size, seed * 3u + 3u);
+  }
   if (dy != NULL) bench_fill(dy, p.y_elems, p.elem_size, seed * 3u + 100003u);
   p.x = x;
   p.w = w;
@@ -234,7 +302,7 @@ void bench_measure_layer(const bench_layer *l, bench_pass pass, unsigned seed, c
     timed_impl[count++] = k;
   }
   bench_copy_state *copy = NULL;
-  if (pass == BENCH_PASS_FWD) {
+  if (pass == BENCH_PASS_FWD) { /* s8 rows time the kernels only */
     copy = bench_copy_create(&p);
     timed[count] = (bench_timed){ bench_copy_run_im2col, copy, 0, -1.0 };
     timed_impl[count++] = -1;

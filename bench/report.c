@@ -27,7 +27,7 @@ extern const char BENCH_KERNEL_PATHS[];
 #define BENCH_GNUPLOT "gnuplot"
 #endif
 
-const char *const bench_pass_names[BENCH_PASS_COUNT] = { "fwd", "bwd_data", "bwd_weights" };
+const char *const bench_pass_names[BENCH_PASS_COUNT] = { "fwd", "bwd_data", "bwd_weights", "s8" };
 
 /* ---- output helpers -------------------------------------------------------------------------------------------- */
 
@@ -95,7 +95,36 @@ static const char *missing_word(const layer_result *r, int which)
 }
 
 static const char *const column_names[4] = { "convgen", "baseline", "oneDNN", "XNNPACK" };
-static const char *const pass_labels[BENCH_PASS_COUNT] = { "forward", "data", "weights" };
+static const char *const pass_labels[BENCH_PASS_COUNT] = { "forward", "data", "weights", "s8" };
+
+static int is_backward(bench_pass pass)
+{
+  return pass == BENCH_PASS_BWD_DATA || pass == BENCH_PASS_BWD_WEIGHTS;
+}
+
+static const char *dtype_word(const cg_conv_desc *d)
+{
+  return d->dtype == CG_DTYPE_S8 ? "s8" : d->dtype == CG_DTYPE_F32 ? "f32" : "f64";
+}
+
+/* The oneDNN variants of the s8 rows (impl_onednn.c): s8 source with the user's HWIO weights, s8 source
+   with weights in oneDNN's layout, u8 source (x + 128) with weights in oneDNN's layout. */
+static const char *const s8_variant_names[3] = { "s8", "s8+w", "u8+w" };
+
+/* The oneDNN variant's name: the layouts of the float rows, the source type and weight layout of the s8 rows. */
+static const char *variant_name(const layer_result *r, int k)
+{
+  if (k < IMPL_DNNL_PLAIN || k > IMPL_DNNL_BLOCKED) return "";
+  return r->pass == BENCH_PASS_S8 ? s8_variant_names[k - IMPL_DNNL_PLAIN] : bench_impls[k]->name;
+}
+
+/* The faster correct library (oneDNN's best variant or XNNPACK) of an s8 row: its time, or -1. */
+static double faster_library_us(const layer_result *r)
+{
+  double dnnl = impl_us(r, 2), xnn = impl_us(r, 3);
+  if (dnnl > 0.0 && (xnn <= 0.0 || dnnl <= xnn)) return dnnl;
+  return xnn;
+}
 
 /* Forward rows have an XNNPACK column (and the im2col bandwidth); backward rows do not. */
 static int columns(bench_pass pass)
@@ -120,12 +149,56 @@ static void print_header(bench_pass pass)
   }
 }
 
+static void print_header_s8(void)
+{
+  bench_out("%-22s %-4s %-3s %8s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%10s\n", "layer", "lay", "dt", "MOP",
+      "convgen", "GOP/s", "oneDNN", "GOP/s", "variant", "XNNPACK", "GOP/s", "cg/dnnl", "cg/xnn", "cg/best", "workspace");
+  bench_out("%-22s %-4s %-3s %8s |%10s %6s |%10s %6s %-7s |%10s %6s |%7s %7s %7s |%10s\n", "", "", "", "", "us", "", "us",
+      "", "", "us", "", "speedup", "speedup", "speedup", "bytes");
+}
+
+/* One s8 row: convgen, oneDNN's fastest variant, XNNPACK, and the speedups (cg/best: over the faster library). */
+static void print_row_s8(const layer_result *r)
+{
+  const bench_layer *l = r->layer;
+  bench_out("%-22s %-4s %-3s", l->name, "NHWC", "s8");
+  bench_out(r->gflop * 1e3 < 0.1 ? " %8.4f |" : " %8.2f |", r->gflop * 1e3);
+  static const int shown[3] = { 0, 2, 3 };
+  for (int i = 0; i < 3; ++i) {
+    double us = impl_us(r, shown[i]);
+    if (us > 0.0) {
+      bench_out(us < 10.0 ? "%10.3f %6.1f" : "%10.1f %6.1f", us, r->gflop / (us * 1e-6));
+    } else {
+      bench_out("%10s %6s", missing_word(r, shown[i]), "");
+    }
+    if (shown[i] == 2) {
+      int best = best_dnnl(r);
+      bench_out(" %-7s", best >= 0 ? variant_name(r, best) : "");
+    }
+    bench_out(" |");
+  }
+  double cg = impl_us(r, 0), others[3] = { impl_us(r, 2), impl_us(r, 3), faster_library_us(r) };
+  for (int i = 0; i < 3; ++i) {
+    if (cg > 0.0 && others[i] > 0.0) {
+      bench_out("%7.2f ", others[i] / cg);
+    } else {
+      bench_out("%7s ", "-");
+    }
+  }
+  bench_out("|%10zu\n", l->workspace_bytes);
+  fflush(stdout);
+}
+
 void bench_print_row(const layer_result *r, double peak, size_t l2)
 {
   const bench_layer *l = r->layer;
   const cg_conv_desc *d = l->desc;
   const int cols = columns(r->pass);
-  bench_out("%-16s %-4s %-3s", l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", d->dtype == CG_DTYPE_F32 ? "f32" : "f64");
+  if (r->pass == BENCH_PASS_S8) {
+    print_row_s8(r);
+    return;
+  }
+  bench_out("%-16s %-4s %-3s", l->name, d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC", dtype_word(d));
   if (r->pass != BENCH_PASS_FWD) bench_out(" %-7s", pass_labels[r->pass]);
   bench_out(r->gflop * 1e3 < 0.1 ? " %8.4f |" : " %8.2f |", r->gflop * 1e3);
   for (int which = 0; which < cols; ++which) {
@@ -137,7 +210,7 @@ void bench_print_row(const layer_result *r, double peak, size_t l2)
     }
     if (which == 2) {
       int best = best_dnnl(r);
-      bench_out(" %-7s", best >= 0 ? bench_impls[best]->name : "");
+      bench_out(" %-7s", best >= 0 ? variant_name(r, best) : "");
     }
     bench_out(" |");
   }
@@ -226,6 +299,40 @@ void bench_print_forward_summary(const layer_result *rows, int n, size_t l2)
   }
 }
 
+/* Geometric mean of time(library) / time(convgen) over the s8 rows where both were timed;
+   which 2: oneDNN, 3: XNNPACK, 4: the faster of the two on each row. */
+static double s8_geomean(const layer_result *rows, int n, int which, int *count)
+{
+  double log_sum = 0.0;
+  *count = 0;
+  for (int i = 0; i < n; ++i) {
+    if (rows[i].pass != BENCH_PASS_S8) continue;
+    double cg = impl_us(&rows[i], 0), other = which == 4 ? faster_library_us(&rows[i]) : impl_us(&rows[i], which);
+    if (cg > 0.0 && other > 0.0) {
+      log_sum += log(other / cg);
+      ++*count;
+    }
+  }
+  return *count > 0 ? exp(log_sum / *count) : -1.0;
+}
+
+void bench_print_s8_summary(const layer_result *rows, int n)
+{
+  static const char *const names[3] = { "oneDNN", "XNNPACK", "the faster library" };
+  bench_out("\nspeedup columns: time of the library / time of convgen (> 1: convgen faster); cg/best: against the faster\n"
+      "of oneDNN and XNNPACK on that row; GOP/s = 2*MACs / time\n");
+  bench_out("\ngeometric means of the s8 speedups (time of the other / time of convgen; > 1: convgen is faster):\n");
+  for (int which = 2; which <= 4; ++which) {
+    int count;
+    double mean = s8_geomean(rows, n, which, &count);
+    if (count > 0) {
+      bench_out("  convgen vs %-18s %6.3fx over %d layers\n", names[which - 2], mean, count);
+    } else {
+      bench_out("  convgen vs %-18s      - (no layer with both)\n", names[which - 2]);
+    }
+  }
+}
+
 void bench_print_backward_summary(const layer_result *rows, int n)
 {
   static const int sets[3] = { 1 << BENCH_PASS_BWD_DATA, 1 << BENCH_PASS_BWD_WEIGHTS,
@@ -249,15 +356,55 @@ void bench_print_backward_summary(const layer_result *rows, int n)
   }
 }
 
+/* What oneDNN's s8 results are held to (results.h). */
+static int dnnl_s8_tolerance(void)
+{
+#ifdef BENCH_HAVE_DNNL
+  return bench_dnnl_has_vnni() ? TOL_S8_LIBRARY : TOL_S8_DNNL_NO_VNNI;
+#else
+  return TOL_S8_LIBRARY;
+#endif
+}
+
+/* s8 rows: the largest |out - ref| in int8 steps per implementation (allowed: convgen 0, the
+   libraries 1) and how many outputs differ from the reference at all. */
+static void print_s8_errors(const layer_result *rows, int n)
+{
+  int printed = 0;
+  for (int k = 0; k < IMPL_COUNT; ++k) {
+    double worst = -1.0;
+    size_t differing = 0, total = 0;
+    for (int i = 0; i < n; ++i) {
+      if (rows[i].pass != BENCH_PASS_S8 || rows[i].status[k] != BENCH_OK) continue;
+      if (rows[i].err_ratio[k] > worst) worst = rows[i].err_ratio[k];
+      differing += rows[i].differing[k];
+      total += cg_output_elems(rows[i].layer->desc);
+    }
+    if (worst < 0.0) continue;
+    if (printed++ == 0) {
+      bench_out("  s8 (|out - ref| in int8 steps; allowed: convgen %d, XNNPACK %d, oneDNN %d):\n", TOL_S8_CONVGEN,
+          TOL_S8_LIBRARY, dnnl_s8_tolerance());
+    }
+    int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
+    bench_out("    %-7s%-8s max %.0f, %zu of %zu outputs differ (%.3f%%)\n", dnnl ? "oneDNN " : "",
+        dnnl ? s8_variant_names[k - IMPL_DNNL_PLAIN] : bench_impls[k]->name, worst, differing,
+        total, total > 0 ? 100.0 * (double)differing / (double)total : 0.0);
+  }
+}
+
 void bench_print_details(const layer_result *rows, int n)
 {
-  for (int backward = 0; backward < 2; ++backward) {
+  for (int group = 0; group < 3; ++group) { /* forward, backward, s8 */
+    const int backward = group == 1;
     for (int i = 0, shown = 0; i < n; ++i) {
       const layer_result *r = &rows[i];
-      if ((r->pass != BENCH_PASS_FWD) != backward) continue;
+      if ((r->pass == BENCH_PASS_S8 ? 2 : is_backward(r->pass) ? 1 : 0) != group) continue;
       if (r->status[IMPL_DNNL_PLAIN] == BENCH_NA && r->status[IMPL_DNNL_BLOCKED] == BENCH_NA) continue;
       if (shown++ == 0) {
-        if (backward) {
+        if (group == 2) {
+          bench_out("\nper s8 layer: oneDNN variants (us) and what oneDNN chose (implementation, types and layouts)\n");
+          bench_out("%-22s %10s %10s %10s  %s\n", "layer", "s8", "s8+w", "u8+w", "fastest variant's choice");
+        } else if (backward) {
           bench_out("\nper layer and pass: oneDNN backward variants (us) and what oneDNN chose (implementation, layouts)\n");
           bench_out("%-16s %-7s %10s %10s %10s  %s\n", "layer", "pass", "plain", "plain+w", "blocked",
               "fastest variant's choice");
@@ -266,7 +413,7 @@ void bench_print_details(const layer_result *rows, int n)
           bench_out("%-16s %10s %10s %10s  %s\n", "layer", "plain", "plain+w", "blocked", "fastest variant's choice");
         }
       }
-      bench_out("%-16s", r->layer->name);
+      bench_out(group == 2 ? "%-22s" : "%-16s", r->layer->name);
       if (backward) bench_out(" %-7s", pass_labels[r->pass]);
       for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) {
         if (ok(r, k)) {
@@ -282,6 +429,10 @@ void bench_print_details(const layer_result *rows, int n)
   bench_out("\nlargest |out - ref| / tolerance among the correct results (above 1 would be a FAIL):\n");
   for (int pass = 0; pass < BENCH_PASS_COUNT; ++pass) {
     int printed = 0;
+    if (pass == BENCH_PASS_S8) {
+      print_s8_errors(rows, n);
+      continue;
+    }
     for (int k = 0; k < IMPL_COUNT; ++k) {
       double worst = -1.0;
       const char *where = "";
@@ -308,7 +459,7 @@ void bench_print_details(const layer_result *rows, int n)
       if (problems++ == 0) bench_out("\nfailures (their times are not reported):\n");
       int dnnl = k >= IMPL_DNNL_PLAIN && k <= IMPL_DNNL_BLOCKED;
       bench_out("  %-16s %-7s %s%s %s: %s\n", r->layer->name, pass_labels[r->pass], dnnl ? "oneDNN " : bench_impls[k]->name,
-          dnnl ? bench_impls[k]->name : "", r->status[k] == BENCH_FAIL ? "FAIL" : "error", r->info[k]);
+          variant_name(r, k), r->status[k] == BENCH_FAIL ? "FAIL" : "error", r->info[k]);
     }
   }
 }
@@ -347,7 +498,7 @@ int bench_write_csv(const char *path, const layer_result *rows, int n, double pe
         "onednn_us,onednn_gflops,onednn_variant,onednn_plain_us,onednn_plainw_us,onednn_blocked_us,onednn_choice,"
         "xnnpack_us,xnnpack_gflops,xnnpack_status,"
         "speedup_vs_baseline,speedup_vs_onednn,speedup_vs_xnnpack,pct_gemm_peak,"
-        "im2col_us,memcpy_us,im2col_pct_of_memcpy\n",
+        "im2col_us,memcpy_us,im2col_pct_of_memcpy,speedup_vs_faster_library\n",
         f);
   static const char *const acts[] = { "none", "relu", "relu6", "clamp" };
   for (int i = 0; i < n; ++i) {
@@ -356,7 +507,7 @@ int bench_write_csv(const char *path, const layer_result *rows, int n, double pe
     const cg_conv_desc *d = l->desc;
     fprintf(f, "%s,%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.9g,%zu,%zu,%d,", l->suite,
             l->name, bench_pass_names[r->pass], d->layout == CG_LAYOUT_NCHW ? "NCHW" : "NHWC",
-            d->dtype == CG_DTYPE_F32 ? "f32" : "f64", d->n, d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw,
+            dtype_word(d), d->n, d->c, d->h, d->w, d->m, d->kh, d->kw, d->sh, d->sw,
             d->pad_top, d->pad_bottom, d->pad_left, d->pad_right, d->dh, d->dw, d->groups, d->has_bias,
             acts[d->activation], r->gflop, l->workspace_bytes, r->col_bytes, l2 > 0 && r->col_bytes > l2);
     double us[4];
@@ -369,18 +520,21 @@ int bench_write_csv(const char *path, const layer_result *rows, int n, double pe
     int best = best_dnnl(r);
     csv_number(f, us[2], "%.3f");
     csv_number(f, us[2] > 0.0 ? r->gflop / (us[2] * 1e-6) : -1.0, "%.3f");
-    fprintf(f, "%s,", best >= 0 ? bench_impls[best]->name : missing_word(r, 2));
+    fprintf(f, "%s,", best >= 0 ? variant_name(r, best) : missing_word(r, 2));
     for (int k = IMPL_DNNL_PLAIN; k <= IMPL_DNNL_BLOCKED; ++k) csv_number(f, ok(r, k) ? r->us[k] : -1.0, "%.3f");
     csv_text(f, best >= 0 ? r->info[best] : "");
     csv_number(f, us[3], "%.3f");
     csv_number(f, us[3] > 0.0 ? r->gflop / (us[3] * 1e-6) : -1.0, "%.3f");
     fprintf(f, "%s,", status_word(r->status[IMPL_XNNPACK]));
     for (int which = 1; which < 4; ++which) csv_number(f, us[0] > 0.0 && us[which] > 0.0 ? us[which] / us[0] : -1.0, "%.4f");
-    double pk = d->dtype == CG_DTYPE_F32 ? peak : dpeak;
-    csv_number(f, us[0] > 0.0 ? 100.0 * r->gflop / (us[0] * 1e-6) / pk : -1.0, "%.2f");
+    double pk = d->dtype == CG_DTYPE_F64 ? dpeak : peak; /* s8 rows have no peak to compare with */
+    csv_number(f, us[0] > 0.0 && d->dtype != CG_DTYPE_S8 ? 100.0 * r->gflop / (us[0] * 1e-6) / pk : -1.0, "%.2f");
     csv_number(f, r->im2col_us, "%.3f");
     csv_number(f, r->memcpy_us, "%.3f");
     if (r->im2col_us > 0.0 && r->memcpy_us > 0.0) fprintf(f, "%.1f", 100.0 * r->memcpy_us / r->im2col_us);
+    fputc(',', f);
+    double faster = r->pass == BENCH_PASS_S8 ? faster_library_us(r) : -1.0;
+    if (us[0] > 0.0 && faster > 0.0) fprintf(f, "%.4f", faster / us[0]);
     fputc('\n', f);
   }
   return fclose(f) == 0 ? 0 : -1;
@@ -467,12 +621,12 @@ static void plot_backward(const char *png_path, const layer_result *rows, int n,
   }
   fprintf(f, "# index layer data: convgen baseline oneDNN, weights: convgen baseline oneDNN (GFLOP/s, NaN: not timed)\n");
   for (int i = 0, index = 0; i < n; ++i) {
-    if (rows[i].pass == BENCH_PASS_FWD) continue;
-    const layer_result *by_pass[BENCH_PASS_COUNT] = { NULL, NULL, NULL };
+    if (!is_backward(rows[i].pass)) continue;
+    const layer_result *by_pass[BENCH_PASS_COUNT] = { NULL, NULL, NULL, NULL };
     int first = 1;
     for (int j = 0; j < n; ++j) {
       if (rows[j].layer != rows[i].layer) continue;
-      if (rows[j].pass != BENCH_PASS_FWD && j < i) first = 0;
+      if (is_backward(rows[j].pass) && j < i) first = 0;
       by_pass[rows[j].pass] = &rows[j];
     }
     if (!first) continue; /* one line per layer, at its first backward row */
@@ -500,6 +654,20 @@ static void print_backward_preamble(void)
       "        reorders timed), the fastest correct reported\n"
       "  checked before and after timing against cg_ref_conv_backward_data/_weights (double accumulation), the\n"
       "        same tolerance with K = M/groups*KH*KW for dx and K = N*OH*OW for dw and db\n\n");
+}
+
+static void print_s8_preamble(void)
+{
+  bench_out("\ns8: the int8 twins of the layers (NAME_s8: NHWC, dtype s8, quantization of bench/s8_quant.lua: input zero\n"
+      "        point -128, output zero point -128 after relu/relu6 else 5, per-channel weight scales), x uniform int8,\n"
+      "        w in [-127, 127], int32 bias; convgen P_conv; oneDNN int8 convolution (s32 bias, per-channel output\n"
+      "        scales = the layer's real multipliers, runtime zero points, the clamp as a clip post-op): fastest of s8\n"
+      "        (user HWIO weights: oneDNN's reference kernel, n/a), s8+w and u8+w (weights reordered once; u8: x + 128\n"
+      "        made outside the timed call; n/a without VNNI, where it saturates); XNNPACK qc8 NHWC operator (kernel\n"
+      "        scales = the real multipliers, input and output scale 1)\n"
+      "  checked before and after timing against cg_ref_conv_s8 (TFLite's arithmetic): convgen exactly; XNNPACK\n"
+      "        (float32 requantization, one rounding) within %d step, oneDNN within %d (%s)\n\n", TOL_S8_LIBRARY,
+      dnnl_s8_tolerance(), dnnl_s8_tolerance() == TOL_S8_LIBRARY ? "VNNI" : "no VNNI: it halves the weights");
 }
 
 /* The run's opening lines: machine, libraries, peaks, timing method, and for forward rows how they are checked. */
@@ -542,6 +710,11 @@ void bench_print_preamble(const bench_setup *s)
 /* The backward table: a preamble and header before its data rows, a blank line before its weights rows. */
 void bench_print_pass_start(bench_pass pass, int passes)
 {
+  if (pass == BENCH_PASS_S8) {
+    print_s8_preamble();
+    print_header_s8();
+    return;
+  }
   if (pass == BENCH_PASS_FWD || pass == BENCH_PASS_BWD_DATA || !(passes & 1 << BENCH_PASS_BWD_DATA)) {
     if (pass != BENCH_PASS_FWD) print_backward_preamble();
     print_header(pass);
@@ -552,8 +725,11 @@ void bench_print_pass_start(bench_pass pass, int passes)
 
 void bench_plot(const char *png, const layer_result *rows, int n, const bench_setup *s)
 {
-  int backward_rows = 0;
-  for (int i = 0; i < n; ++i) backward_rows += rows[i].pass != BENCH_PASS_FWD;
+  int backward_rows = 0, forward_rows = 0;
+  for (int i = 0; i < n; ++i) {
+    backward_rows += is_backward(rows[i].pass);
+    forward_rows += rows[i].pass == BENCH_PASS_FWD;
+  }
   const int threads = s->timing.threads;
   char title[512];
   snprintf(title, sizeof title, "convgen bench, %s, %d thread%s, OpenBLAS %s (sgemm peak %.0f GFLOP/s)", s->cpu,
@@ -562,7 +738,7 @@ void bench_plot(const char *png, const layer_result *rows, int n, const bench_se
     if (*c == '\'') *c = ' ';
   }
   char backward_png[4096];
-  if (n > backward_rows) {
+  if (forward_rows > 0) {
     plot_forward(png, rows, n, s->peak, title);
   } else {
     remove(png); /* no chart of another run left looking current */

@@ -16,6 +16,15 @@ extern const char *const bench_pass_names[BENCH_PASS_COUNT];
 /* Relative tolerance per element type: |out - ref| <= TOL * sqrt(K) * (1 + |ref|). */
 #define TOL_F32 1e-5
 #define TOL_F64 1e-13
+/* s8 rows: the largest |out - ref| in int8 steps that passes. convgen is TFLite's arithmetic
+   bit for bit; oneDNN and XNNPACK requantize in float32 and round once, so they may differ
+   from TFLite's fixed-point double rounding by one step. Without VNNI, oneDNN 2.6 also
+   halves s8-source weights (its "weights scale adjustment" of 0.5, against the saturation of
+   vpmaddubsw) and doubles the output scale: each odd weight is off by half a step, which
+   moves the outputs by up to a few steps (2 in every run so far); TOL_S8_DNNL_NO_VNNI. */
+#define TOL_S8_CONVGEN 0
+#define TOL_S8_LIBRARY 1
+#define TOL_S8_DNNL_NO_VNNI 4
 
 /* One layer and pass, measured. */
 typedef struct {
@@ -24,7 +33,8 @@ typedef struct {
   double gflop;                   /* 2 * MACs (the forward's, for every pass), in units of 1e9 */
   bench_status status[IMPL_COUNT];
   double us[IMPL_COUNT];          /* median time of one call, when status is BENCH_OK */
-  double err_ratio[IMPL_COUNT];   /* max |out - ref| / tolerance over the output */
+  double err_ratio[IMPL_COUNT];   /* max |out - ref| / tolerance over the output (s8: max |out - ref| in steps) */
+  size_t differing[IMPL_COUNT];   /* s8: how many outputs differ from the reference at all */
   char info[IMPL_COUNT][200];     /* library choices, or the reason for n/a / err / FAIL */
   double im2col_us, memcpy_us;     /* forward only */
   size_t col_bytes;
@@ -61,6 +71,7 @@ void bench_print_pass_start(bench_pass pass, int passes); /* before the first ro
 void bench_print_row(const layer_result *r, double peak, size_t l2);
 void bench_print_forward_summary(const layer_result *rows, int n, size_t l2);
 void bench_print_backward_summary(const layer_result *rows, int n);
+void bench_print_s8_summary(const layer_result *rows, int n); /* geometric means vs oneDNN, XNNPACK and the faster */
 void bench_print_details(const layer_result *rows, int n);
 int bench_write_csv(const char *path, const layer_result *rows, int n, double peak, double dpeak, size_t l2);
 /* The forward chart at png and the backward one beside it; a chart this run has no rows for is removed. */
