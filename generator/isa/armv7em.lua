@@ -8,16 +8,22 @@ local armv7em = {
   -- The kernel repacks two k-columns of the strided operand as int16 pairs on the stack
   -- (4 bytes per k); past this depth that buffer would outgrow a small stack.
   max_k = 1024,
-  -- The tile: output rows by output columns; every accumulator, the widened P words, the
-  -- column pairs of Q and the two pointers must fit the 14 usable core registers.
-  tile_rows = 2, tile_cols = 2,
+  -- The tile, output rows by output columns (make bench-firmware, docs/firmware.md): 2x4 where the
+  -- columns are channels (NHWC: the requantization constants are per column and stay in
+  -- registers) or the depth is small (k <= 16: the tile's set-up dominates); 2x2 for NCHW's deep
+  -- GEMMs, whose per-row constants and eight accumulators would not fit the registers beside
+  -- each other. 2x4 packs 8 bytes of Q per k on the stack, so only up to wide_max_k.
+  wide_max_k = 256,
+  narrow_nchw_min_k = 17,
 }
 
 -- The DSP kernel's facts for one s8 GEMM of plan_s8 (nil: the portable loops only).
 function armv7em.s8_gemm(g)
   if g.k > armv7em.max_k then return nil end
+  local cols = 4
+  if g.k > armv7em.wide_max_k or (g.weights_left and g.k >= armv7em.narrow_nchw_min_k) then cols = 2 end
   return { condition = armv7em.guard, header = armv7em.header, template = "gemm_s8_m4.c.in",
-    rows = armv7em.tile_rows, cols = armv7em.tile_cols }
+    rows = 2, cols = cols }
 end
 
 return armv7em
