@@ -37,20 +37,39 @@ local function constants(L)
     per_tensor = per_tensor,
     -- the clamp applied before the output zero point is added, so no sum can leave int32
     low = q.act_min - q.output_zero_point, high = q.act_max - q.output_zero_point,
+    -- ONNX's forms (docs/int8.md, "ONNX"): multiplier/shift are then the scale's mantissa and
+    -- right shift; weight zero points (nil when all are 0); int32 output
+    onnx = q.arithmetic == "onnx", s32 = q.output_type == "s32", scale = q.scale,
+    weight_zero_point = nil, wzp_per_tensor = true,
   }
+  for m = 1, L.m do
+    if q.weight_zero_point and q.weight_zero_point[m] ~= 0 then c.weight_zero_point = q.weight_zero_point end
+    if q.weight_zero_point and q.weight_zero_point[m] ~= q.weight_zero_point[1] then c.wzp_per_tensor = false end
+  end
+  c.y_type = c.s32 and "int32_t" or "int8_t"
   return c
+end
+
+-- Why the layer keeps the portable loops on every target (the x86 vector and Cortex-M DSP
+-- bodies compute TFLite's form only), or nil.
+local function portable_only(c)
+  if c.weight_zero_point then return "weight zero points (the vector and DSP bodies assume none)" end
+  if c.onnx then return "arithmetic onnx (the DSP bodies requantize the TFLite way)" end
+  if c.s32 then return "int32 output (the vector and DSP bodies requantize)" end
+  return nil
 end
 
 -- One GEMM function per distinct shape: name, sizes, leading dimensions, and whether the
 -- weights are the left operand (NCHW: rows are channels) or the right one (NHWC).
-local function gemm_registry(L)
+local function gemm_registry(L, portable)
   local list, by_key = {}, {}
   return list, function(m, n, k, lda, ldb, ldc)
     local key = table.concat({ m, n, k, lda, ldb, ldc }, ",")
     if not by_key[key] then
       local g = { name = "gemm_s8_" .. #list, m = m, n = n, k = k, lda = lda, ldb = ldb, ldc = ldc,
         weights_left = L.layout == "NCHW", blocks = column_blocks(n) }
-      g.dsp = armv7em.s8_gemm(g)   -- the Cortex-M SMLAD kernel beside the portable loops (firmware hook)
+      -- the Cortex-M SMLAD kernel beside the portable loops (firmware hook), for TFLite's form only
+      if not portable then g.dsp = armv7em.s8_gemm(g) end
       list[#list + 1] = g
       by_key[key] = g
     end
@@ -64,10 +83,17 @@ end
 function plan_s8.plan(p, options)
   local L = p.layer
   local s = { q = constants(L), depthwise = p.depthwise }
+  s.portable_only = portable_only(s.q)
+  if s.q.s32 then
+    -- y is int32: the aliasing check counts its bytes
+    for _, b in ipairs(p.entries[1].writes) do
+      if b[1] == "y" then b[2], b.bytes = b[2] * 4, true end
+    end
+  end
   if p.depthwise then return s end
   -- The GEMM's vector body (generator/isa/avx2_s8.lua), compiled where its guard holds.
-  if not (options and options.no_simd) then s.isa = "avx2_s8" end
-  local gemms, gemm_for = gemm_registry(L)
+  if not (options and options.no_simd) and not s.portable_only then s.isa = "avx2_s8" end
+  local gemms, gemm_for = gemm_registry(L, s.portable_only)
   s.gemms = gemms
   local group_m0 = L.groups > 1 and string.format("g * %d", p.mg) or "0"
   local c = p.conv

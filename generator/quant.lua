@@ -13,8 +13,10 @@ local INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 local FLT_MAX = 3.4028234663852886e38
 
 -- Taps one output may sum before the worst case leaves int32: |x - zero point| <= 255
--- and |w| <= 127 (symmetric int8 weights), so K * 255 * 127 <= 2^31 - 1.
+-- and |w| <= 127 (symmetric int8 weights), so K * 255 * 127 <= 2^31 - 1. ONNX layers
+-- (arithmetic "onnx", weight zero points, int32 output) have |w - weight zero point| <= 255.
 quant.MAX_TAPS = INT32_MAX // (255 * 127)
+quant.MAX_TAPS_ONNX = INT32_MAX // (255 * 255)
 
 -- The float32 nearest to x (round to nearest even), as a Lua float; nil for a value that
 -- is not finite or overflows float32.
@@ -75,6 +77,44 @@ end
 -- computes it: scales are float32, the arithmetic double.
 function quant.real_multiplier(input_scale, weight_scale, output_scale)
   return input_scale * weight_scale / output_scale
+end
+
+-- ONNX's requantization scale as onnxruntime and ONNX's reference compute it: every step
+-- in float32, x_scale * w_scale first, then the division by y_scale. A product or quotient
+-- of two float32 values computed in double and rounded once to float32 is the float32
+-- result (double has more than 2 * 24 + 2 bits), so this is exact.
+function quant.onnx_scale(input_scale, weight_scale, output_scale)
+  local product = quant.float32(input_scale * weight_scale)
+  return product and quant.float32(product / output_scale)
+end
+
+-- The float32 scale s > 0 as (mantissa, right) with s * acc = acc * mantissa / 2^right
+-- exactly: mantissa < 2^24 (float32's significand), 1 <= right <= 62, so the kernels form
+-- acc * mantissa in int64 and round its shift half to even. A scale of 2^23 or more
+-- saturates every nonzero accumulator either way and takes right = 1; one whose product
+-- stays below a quarter (right > 62) becomes (0, 1).
+function quant.onnx_mantissa_shift(scale)
+  local q, e = frexp(scale)
+  local mantissa = math.tointeger(q * 16777216.0)
+  local right = 24 - e
+  if right < 1 then return mantissa, 1 end
+  if right > 62 then return 0, 1 end
+  -- trailing zero bits say nothing: the smallest exact pair, for readable literals
+  while mantissa % 2 == 0 and right > 1 and mantissa > 0 do
+    mantissa, right = mantissa // 2, right - 1
+  end
+  return mantissa, right
+end
+
+-- round_half_even(acc * mantissa / 2^right), the requantization of arithmetic "onnx"
+-- before the zero point and clamp (Lua model of cg_scale_round_s64).
+function quant.onnx_round(acc, mantissa, right)
+  local p = acc * mantissa
+  local d = 1 << right
+  local q, r = p // d, p % d
+  local half = d // 2
+  if r > half or (r == half and q % 2 == 1) then q = q + 1 end
+  return q
 end
 
 -- TFLite's CalculateActivationRangeQuantized quantize(): zero_point + round(f / scale),
@@ -156,7 +196,9 @@ end
 local KNOWN_KEYS = {
   input_zero_point = true, output_zero_point = true, input_scale = true, output_scale = true,
   weight_scale = true, multiplier = true, shift = true, activation_min = true, activation_max = true,
+  arithmetic = true, weight_zero_point = true, output_type = true,
 }
+local ARITHMETIC = { tflite = true, onnx = true }
 
 local function is_integer(v) return math.type(v) == "integer" or (math.type(v) == "float" and math.tointeger(v)) end
 
@@ -177,10 +219,66 @@ local function scale_value(v, what)
   return f
 end
 
+-- quant.weight_zero_point: one integer or a list of `filters`, each in [-128, 127]; a list
+-- per filter either way.
+local function weight_zero_points(q, filters)
+  local v = q.weight_zero_point
+  local list = {}
+  if v == nil then v = 0 end
+  if type(v) == "table" then
+    if #v ~= filters then
+      return nil, string.format("quant.weight_zero_point must be one integer or a list of %d (one per filter), got %d",
+        filters, #v)
+    end
+    for m = 1, filters do
+      local z = v[m]
+      if not is_integer(z) or z < quant.INT8_MIN or z > quant.INT8_MAX then
+        return nil, string.format("quant.weight_zero_point[%d] must be an integer in [-128, 127], got %s", m,
+          tostring(z))
+      end
+      list[m] = math.tointeger(z)
+    end
+  else
+    if not is_integer(v) or v < quant.INT8_MIN or v > quant.INT8_MAX then
+      return nil, string.format("quant.weight_zero_point must be an integer in [-128, 127], got %s", tostring(v))
+    end
+    for m = 1, filters do list[m] = math.tointeger(v) end
+  end
+  return list
+end
+
+-- The per-filter weight scales (float32) of quant.weight_scale, a number or a list.
+local function weight_scales(q, filters)
+  local scales, err = {}
+  if type(q.weight_scale) == "table" then
+    if #q.weight_scale ~= filters then
+      return nil, string.format("quant.weight_scale must be one number or a list of %d (one per filter), got %d",
+        filters, #q.weight_scale)
+    end
+    for m = 1, filters do
+      scales[m], err = scale_value(q.weight_scale[m], string.format("quant.weight_scale[%d]", m))
+      if not scales[m] then return nil, err end
+    end
+  else
+    local s
+    s, err = scale_value(q.weight_scale, "quant.weight_scale")
+    if not s then return nil, err end
+    for m = 1, filters do scales[m] = s end
+  end
+  return scales
+end
+
+-- output_type = "s32" (ONNX's ConvInteger): the int32 accumulators are the output, so
+-- nothing that requantizes or clamps may be given.
+local S32_REFUSED = { "output_zero_point", "input_scale", "weight_scale", "output_scale", "multiplier", "shift",
+  "activation_min", "activation_max", "arithmetic" }
+
 -- Checks and normalizes a layer's quant table for `filters` output channels and the
--- layer's activation. Returns { input_zero_point, output_zero_point, multiplier = {...},
--- shift = {...}, act_min, act_max } (every value an integer), or nil and one message
--- naming the offending key.
+-- layer's activation. Returns { input_zero_point, output_zero_point, weight_zero_point = {...},
+-- multiplier = {...}, shift = {...}, act_min, act_max, arithmetic, output_type, scale = {...}
+-- (arithmetic "onnx": float32 values) } (every other value an integer), or nil and one message
+-- naming the offending key. With arithmetic "onnx", multiplier[m] and shift[m] are the
+-- scale's mantissa and right shift (quant.onnx_mantissa_shift).
 function quant.resolve(q, filters, activation)
   if type(q) ~= "table" then return nil, "quant must be a table" end
   local keys = {}
@@ -189,10 +287,34 @@ function quant.resolve(q, filters, activation)
   for _, k in ipairs(keys) do
     if not KNOWN_KEYS[k] then return nil, "unknown key quant." .. k end
   end
-  local out = { multiplier = {}, shift = {} }
+  local out = { multiplier = {}, shift = {}, arithmetic = q.arithmetic or "tflite",
+    output_type = q.output_type or "s8" }
+  if not ARITHMETIC[out.arithmetic] then
+    return nil, string.format("quant.arithmetic must be \"tflite\" or \"onnx\", got %s", tostring(q.arithmetic))
+  end
+  if out.output_type ~= "s8" and out.output_type ~= "s32" then
+    return nil, string.format("quant.output_type must be \"s8\" or \"s32\", got %s", tostring(q.output_type))
+  end
   local err
   out.input_zero_point, err = int8_value(q, "input_zero_point", 0)
   if not out.input_zero_point then return nil, err end
+  out.weight_zero_point, err = weight_zero_points(q, filters)
+  if not out.weight_zero_point then return nil, err end
+  if out.output_type == "s32" then
+    for _, key in ipairs(S32_REFUSED) do
+      if q[key] ~= nil then
+        return nil, string.format("quant.%s has no meaning with output_type \"s32\" (the int32 sums are the output)",
+          key)
+      end
+    end
+    local kind = type(activation) == "table" and activation[1] or activation or "none"
+    if kind ~= "none" then
+      return nil, string.format("activation %s needs an int8 output; output_type \"s32\" takes none", kind)
+    end
+    out.output_zero_point, out.act_min, out.act_max = 0, quant.INT8_MIN, quant.INT8_MAX
+    for m = 1, filters do out.multiplier[m], out.shift[m] = 0, 0 end
+    return out
+  end
   out.output_zero_point, err = int8_value(q, "output_zero_point", 0)
   if not out.output_zero_point then return nil, err end
 
@@ -202,6 +324,9 @@ function quant.resolve(q, filters, activation)
     if not output_scale then return nil, err end
   end
   local explicit = q.multiplier ~= nil or q.shift ~= nil
+  if explicit and out.arithmetic == "onnx" then
+    return nil, "arithmetic \"onnx\" takes quant.input_scale, weight_scale and output_scale, not multiplier and shift"
+  end
   if explicit then
     if q.input_scale ~= nil or q.weight_scale ~= nil then
       return nil, "give quant.multiplier and quant.shift, or quant.input_scale and quant.weight_scale, not both"
@@ -229,27 +354,26 @@ function quant.resolve(q, filters, activation)
     local input_scale
     input_scale, err = scale_value(q.input_scale, "quant.input_scale")
     if not input_scale then return nil, err end
-    local weight_scales = {}
-    if type(q.weight_scale) == "table" then
-      if #q.weight_scale ~= filters then
-        return nil, string.format("quant.weight_scale must be one number or a list of %d (one per filter), got %d",
-          filters, #q.weight_scale)
-      end
+    local scales
+    scales, err = weight_scales(q, filters)
+    if not scales then return nil, err end
+    if out.arithmetic == "onnx" then
+      out.scale = {}
       for m = 1, filters do
-        weight_scales[m], err = scale_value(q.weight_scale[m], string.format("quant.weight_scale[%d]", m))
-        if not weight_scales[m] then return nil, err end
+        local s = quant.onnx_scale(input_scale, scales[m], output_scale)
+        if not s or s == 0 then
+          return nil, string.format("filter %d: the scale input_scale * weight_scale / output_scale is %s in float32",
+            m, s and "0" or "not finite")
+        end
+        out.scale[m] = s
+        out.multiplier[m], out.shift[m] = quant.onnx_mantissa_shift(s)
       end
     else
-      local s
-      s, err = scale_value(q.weight_scale, "quant.weight_scale")
-      if not s then return nil, err end
-      for m = 1, filters do weight_scales[m] = s end
-    end
-    for m = 1, filters do
-      local mult, shift = quant.quantize_multiplier(quant.real_multiplier(input_scale, weight_scales[m],
-        output_scale))
-      if not mult then return nil, string.format("filter %d: %s", m, shift) end
-      out.multiplier[m], out.shift[m] = mult, shift
+      for m = 1, filters do
+        local mult, shift = quant.quantize_multiplier(quant.real_multiplier(input_scale, scales[m], output_scale))
+        if not mult then return nil, string.format("filter %d: %s", m, shift) end
+        out.multiplier[m], out.shift[m] = mult, shift
+      end
     end
   end
 
@@ -272,12 +396,24 @@ function quant.resolve(q, filters, activation)
   return out
 end
 
+-- Whether a resolved quant table needs ONNX's wider taps (|w - weight zero point| <= 255):
+-- arithmetic "onnx", int32 output or any weight zero point.
+function quant.is_onnx_form(r)
+  if r.arithmetic == "onnx" or r.output_type == "s32" then return true end
+  for _, z in ipairs(r.weight_zero_point or {}) do
+    if z ~= 0 then return true end
+  end
+  return false
+end
+
 -- nil when a layer summing `taps` products per output keeps its worst case in int32,
 -- else a message.
-function quant.check_accumulator(taps)
-  if taps > quant.MAX_TAPS then
-    return string.format("%d taps per output can overflow the int32 accumulator (255 * 127 per tap; at most %d)",
-      taps, quant.MAX_TAPS)
+-- wide: the layer has ONNX's form (quant.is_onnx_form), 255 * 255 per tap.
+function quant.check_accumulator(taps, wide)
+  local limit = wide and quant.MAX_TAPS_ONNX or quant.MAX_TAPS
+  if taps > limit then
+    return string.format("%d taps per output can overflow the int32 accumulator (255 * %d per tap; at most %d)",
+      taps, wide and 255 or 127, limit)
   end
   return nil
 end

@@ -41,7 +41,8 @@ function spec_quant.check(context, layer, raw)
     end
   end
   if layer.c and layer.groups and layer.kh and layer.kw and layer.c % layer.groups == 0 then
-    local problem = quant.check_accumulator(layer.c // layer.groups * layer.kh * layer.kw)
+    local problem = quant.check_accumulator(layer.c // layer.groups * layer.kh * layer.kw,
+      layer.quant and quant.is_onnx_form(layer.quant))
     if problem then fail("kernel", problem) end
   end
 end

@@ -159,7 +159,14 @@ typedef struct {
   const int32_t *multiplier; /* d->m entries */
   const int32_t *shift;      /* d->m entries */
   int32_t act_min, act_max;
+  /* ONNX's QLinearConv/ConvInteger (docs/int8.md, "ONNX"); 0 and NULL keep the above. */
+  const int32_t *weight_zero_point; /* d->m entries in [-128, 127], or NULL: all 0 */
+  int32_t arithmetic;               /* CG_QUANT_TFLITE, or CG_QUANT_ONNX: scale below, not multiplier/shift */
+  const float *scale;               /* CG_QUANT_ONNX: d->m float32 scales > 0 */
 } cg_quant_s8;
+
+#define CG_QUANT_TFLITE 0
+#define CG_QUANT_ONNX 1
 
 /* Results of cg_ref_conv_s8. */
 #define CG_REF_S8_OK 0
@@ -181,6 +188,13 @@ int32_t cg_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int s
    Returns CG_REF_S8_OK, CG_REF_S8_BAD_PARAMS or CG_REF_S8_OVERFLOW. */
 int cg_ref_conv_s8(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t *x,
                    const int8_t *w, const int32_t *bias, int8_t *y);
+/* The same sums without requantization, as int32 (ONNX's ConvInteger): only q's zero
+   points are used; an accumulator outside int32 is saturated and reported. */
+int cg_ref_conv_s8_s32(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t *x,
+                       const int8_t *w, const int32_t *bias, int32_t *y);
+/* ONNX's requantization of one accumulator: acc * scale rounded to the nearest integer,
+   ties to even, the product taken exactly (before the zero point and the clamp). */
+int64_t cg_onnx_round_s64(int64_t acc, float scale);
 
 #ifdef __cplusplus
 }

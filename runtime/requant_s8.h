@@ -1,4 +1,4 @@
-/* Fast requantization for generated int8 kernels: TFLite's MultiplyByQuantizedMultiplier in a few integer instructions, bit-exact with reference_s8.c. */
+/* Fast requantization for generated int8 kernels: TFLite's MultiplyByQuantizedMultiplier in a few integer instructions (and ONNX's exact rounding), bit-exact with reference_s8.c. */
 /* reference_s8.c spells every step with divisions so that it stays
    well-defined C99 on any compiler; kernels need the short form instead: one
    64-bit multiply, arithmetic shifts and a tie correction. That form relies
@@ -30,6 +30,17 @@ static inline int32_t cg_requantize_s32(int32_t acc, int32_t multiplier, int shi
   const int32_t mask = (int32_t)((1u << right) - 1u);
   const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
   return (high >> right) + ((high & mask) > threshold ? 1 : 0);
+}
+
+/* ONNX's requantization before the zero point (docs/int8.md, "ONNX"): acc times a
+   float32 scale = mantissa / 2^right, the product exact in 64 bits (mantissa < 2^24),
+   rounded to the nearest integer with ties to even; 1 <= right <= 62. */
+static inline int64_t cg_scale_round_s64(int32_t acc, int32_t mantissa, int right) {
+  const int64_t p = (int64_t)acc * mantissa;
+  const int64_t floor_q = p >> right;
+  const int64_t rest = p & (((int64_t)1 << right) - 1); /* p - floor_q * 2^right */
+  const int64_t half = (int64_t)1 << (right - 1);
+  return floor_q + ((rest > half || (rest == half && (floor_q & 1) != 0)) ? 1 : 0);
 }
 
 #endif /* CG_REQUANT_S8_H */

@@ -229,6 +229,20 @@ BAD_CASES[#BAD_CASES + 1] = { "s8 quant tables", "s8_bad_quant.lua", {
   { 29, "layer 'empty_clamp': the int8 clamp [5, 4] is empty" },
 } }
 
+-- Issue 11, ONNX part: the ONNX-form quant keys (arithmetic, weight zero points, int32 output).
+BAD_CASES[#BAD_CASES + 1] = { "s8 ONNX-form quant tables", "s8_bad_onnx.lua", {
+  { 5, "layer 'bad_arithmetic': quant.arithmetic must be \"tflite\" or \"onnx\", got gemmlowp" },
+  { 7, "layer 'onnx_multiplier': arithmetic \"onnx\" takes quant.input_scale, weight_scale and output_scale" },
+  { 9, "layer 'wzp_range': quant.weight_zero_point must be an integer in [-128, 127], got 200" },
+  { 11, "layer 'wzp_list': quant.weight_zero_point must be one integer or a list of 2 (one per filter), got 3" },
+  { 13, "layer 'wzp_entry': quant.weight_zero_point[2] must be an integer in [-128, 127], got 0.5" },
+  { 15, "layer 's32_output_zp': quant.output_zero_point has no meaning with output_type \"s32\"" },
+  { 17, "layer 's32_relu': activation relu needs an int8 output; output_type \"s32\" takes none" },
+  { 19, "layer 'bad_output_type': quant.output_type must be \"s8\" or \"s32\", got u8" },
+  { 20, "layer 'onnx_too_many_taps': 36864 taps per output can overflow the int32 accumulator (255 * 255 per tap" },
+  { 23, "layer 'onnx_zero_scale': filter 1: the scale input_scale * weight_scale / output_scale is 0 in float32" },
+} }
+
 local function run_bad_cases()
   for _, bad in ipairs(BAD_CASES) do
     case("rejects: " .. bad[1], function()

@@ -46,4 +46,7 @@
 
 #define RESNET8_MODEL_TRANSPOSE_S8(X)
 
+/* s8 layers whose output is the int32 sums (quant.output_type = "s32"; docs/int8.md). */
+#define RESNET8_MODEL_LAYERS_S8_S32(X)
+
 #endif /* RESNET8_MODEL_H_INCLUDED */

@@ -46,8 +46,9 @@ function cli.report(imported)
   for i, layer in ipairs(imported.layers) do
     local weights_from = layer.baked and "baked weights" or "weights at run time"
     local fused = #layer.fused > 0 and ("; fused " .. table.concat(layer.fused, ", ")) or ""
-    lines[#lines + 1] = string.format("  %s <- %s: '%s' -> '%s', %s%s", layer.name, imported.labels[i], layer.x,
-      layer.y, weights_from, fused)
+    local note = layer.note and ("; " .. layer.note) or ""
+    lines[#lines + 1] = string.format("  %s <- %s: '%s' -> '%s', %s%s%s", layer.name, imported.labels[i], layer.x,
+      layer.y, weights_from, fused, note)
   end
   lines[#lines + 1] = ""
   if #imported.others == 0 then

@@ -1,6 +1,7 @@
 -- ONNX importer: turns a .onnx file into the plain spec table spec.validate() takes, plus baked weights.
 --
--- One layer per Conv/ConvTranspose node (1-D ones as conv1d layers), with a following
+-- One layer per Conv/ConvTranspose node (1-D ones as conv1d layers; QLinearConv and ConvInteger
+-- as s8 layers in ONNX's arithmetic, their weights at run time), with a following
 -- BatchNormalization folded into its weights and a following Relu/Clip fused as its
 -- activation when the tensor in between has no other reader. Every other node is listed
 -- in result.others for --report: the user's code provides it.
@@ -11,7 +12,7 @@ local geometry = require("generator.geometry")
 
 local import = {}
 
-local FLOAT, DOUBLE = 1, 11
+local FLOAT, UINT8, INT8, INT32, DOUBLE = 1, 2, 3, 6, 11
 local FLT_MAX = 3.4028234663852886e38
 local DBL_MAX = 1.7976931348623157e308
 
@@ -257,10 +258,136 @@ local function first_non_finite(values, dtype)
   return nil
 end
 
+---------------------------------------------------------------------------
+-- QLinearConv / ConvInteger: s8 layers in ONNX's forms (docs/int8.md, "ONNX")
+---------------------------------------------------------------------------
+
+-- The values of a constant input (an initializer or a Constant node), or nil after a
+-- failure; `optional` inputs may be absent ("" or missing), which gives `default`.
+local function quant_constant(state, node, position, what, optional, default)
+  local name = node.inputs[position]
+  if not name or name == "" then
+    if optional then return default end
+    state.fail(string.format("needs its input %d (%s)", position, what))
+    return nil
+  end
+  local tensor = state.constants[name]
+  if not tensor then
+    state.fail(string.format("%s '%s' is not a constant: convgen bakes scales and zero points into the code, so "
+      .. "they must be initializers (or Constant nodes)", what, name))
+    return nil
+  end
+  local ok, values = pcall(tensor.values, tensor)
+  if not ok then
+    state.fail(type(values) == "table" and values.message or tostring(values))
+    return nil
+  end
+  local copy = {}
+  for i, v in ipairs(values) do copy[i] = v end
+  return copy, tensor.data_type
+end
+
+-- int8 stays, uint8 moves to int8 by subtracting 128 (the top bit flipped), so that
+-- differences of values and zero points, and the saturation range, are unchanged.
+local function signed_offset(data_type)
+  return data_type == UINT8 and -128 or 0
+end
+
+-- A scalar or per-output-channel list (1 or m values) as one value or a list of m.
+local function scalar_or_channels(state, values, m, what)
+  if #values == 1 then return values[1] end
+  if #values ~= m then
+    state.fail(string.format("%s has %d values; it must be a scalar or have one per output channel (%d)", what,
+      #values, m))
+    return nil
+  end
+  return values
+end
+
+-- The quant table (generator/quant.lua keys) of a QLinearConv or ConvInteger node whose
+-- x and w have the element types x_type and w_type; nil after a failure. Sets
+-- layer.note on how uint8 tensors reach the kernel.
+local function quantization(state, node, layer, x_type, w_type)
+  local fail = state.fail
+  local integer = node.op_type == "ConvInteger"
+  local xzp_at, wzp_at = 3, integer and 4 or 6
+  local x_zp, x_zp_type = quant_constant(state, node, xzp_at, "x_zero_point", integer, { 0 })
+  if not x_zp then return nil end
+  local w_zp, w_zp_type = quant_constant(state, node, wzp_at, "w_zero_point", integer, { 0 })
+  if not w_zp then return nil end
+  if (x_zp_type and x_zp_type ~= x_type) or (w_zp_type and w_zp_type ~= w_type) then
+    fail(string.format("the zero points' types (%s, %s) differ from x's and w's (%s, %s)",
+      model_reader.type_name(x_zp_type or x_type), model_reader.type_name(w_zp_type or w_type),
+      model_reader.type_name(x_type), model_reader.type_name(w_type)))
+    return nil
+  end
+  if #x_zp ~= 1 then
+    fail(string.format("x_zero_point has %d values; it must be a scalar (per-tensor)", #x_zp))
+    return nil
+  end
+  local wzp = scalar_or_channels(state, w_zp, layer.m, "w_zero_point")
+  if not wzp then return nil end
+  local x_off, w_off = signed_offset(x_type), signed_offset(w_type)
+  local q = { input_zero_point = x_zp[1] + x_off }
+  if type(wzp) == "table" then
+    q.weight_zero_point = {}
+    for i, v in ipairs(wzp) do q.weight_zero_point[i] = v + w_off end
+  else
+    q.weight_zero_point = wzp + w_off
+  end
+  local flipped = {}
+  if x_type == UINT8 then flipped[#flipped + 1] = "x" end
+  if w_type == UINT8 then flipped[#flipped + 1] = "w" end
+  if integer then
+    q.output_type = "s32"
+  else
+    local x_scale = quant_constant(state, node, 2, "x_scale")
+    if not x_scale then return nil end
+    local w_scale = quant_constant(state, node, 5, "w_scale")
+    if not w_scale then return nil end
+    local y_scale = quant_constant(state, node, 7, "y_scale")
+    if not y_scale then return nil end
+    local y_zp, y_type = quant_constant(state, node, 8, "y_zero_point", true, { 0 })
+    if not y_zp then return nil end
+    y_type = y_type or UINT8 -- ONNX: an absent y_zero_point means uint8 0
+    if y_type ~= UINT8 and y_type ~= INT8 then
+      fail(string.format("y_zero_point is %s; QLinearConv's output is uint8 or int8", model_reader.type_name(y_type)))
+      return nil
+    end
+    if #x_scale ~= 1 or #y_scale ~= 1 or #y_zp ~= 1 then
+      fail("x_scale, y_scale and y_zero_point must be scalars (per-tensor)")
+      return nil
+    end
+    local ws = scalar_or_channels(state, w_scale, layer.m, "w_scale")
+    if not ws then return nil end
+    q.arithmetic = "onnx"
+    q.input_scale, q.weight_scale, q.output_scale = x_scale[1], ws, y_scale[1]
+    q.output_zero_point = y_zp[1] + signed_offset(y_type)
+    if y_type == UINT8 then flipped[#flipped + 1] = "y" end
+    layer.y_type = y_type
+  end
+  if #flipped > 0 then
+    layer.note = string.format("uint8 %s passed as int8 with the top bit flipped (v ^ 0x80)",
+      table.concat(flipped, ", "))
+  end
+  return q
+end
+
+-- The operands of a convolution node: x, w, bias (nil: none) by operator.
+local function conv_operands(node)
+  if node.op_type == "QLinearConv" then return node.inputs[1], node.inputs[4], node.inputs[9] end
+  if node.op_type == "ConvInteger" then return node.inputs[1], node.inputs[2], nil end
+  return node.inputs[1], node.inputs[2], node.inputs[3]
+end
+import.conv_operands = conv_operands
+
+local QUANTIZED = { QLinearConv = true, ConvInteger = true }
+
 local function conv_layer(state, node, index)
   local fail = state.fail
   local transposed = node.op_type == "ConvTranspose"
-  local x_name, w_name, b_name = node.inputs[1], node.inputs[2], node.inputs[3]
+  local quantized = QUANTIZED[node.op_type]
+  local x_name, w_name, b_name = conv_operands(node)
   if not node.outputs[1] or node.outputs[1] == "" then
     fail("has no output")
     return nil
@@ -284,7 +411,15 @@ local function conv_layer(state, node, index)
     return nil
   end
   local elem = state.types[x_name]
-  if elem ~= FLOAT and elem ~= DOUBLE then
+  if quantized then
+    local w_type = state.types[w_name]
+    if (elem ~= UINT8 and elem ~= INT8) or (w_type ~= UINT8 and w_type ~= INT8) then
+      fail(string.format("x '%s' is %s and w '%s' is %s; %s takes uint8 or int8 tensors", x_name,
+        elem and model_reader.type_name(elem) or "of unknown type", w_name,
+        w_type and model_reader.type_name(w_type) or "of unknown type", node.op_type))
+      return nil
+    end
+  elseif elem ~= FLOAT and elem ~= DOUBLE then
     fail(string.format("input '%s' is %s; only float and double convolutions are generated", x_name,
       elem and model_reader.type_name(elem) or "of unknown type"))
     return nil
@@ -327,6 +462,15 @@ local function conv_layer(state, node, index)
     n = x_dims[1], h = #x_dims == 4 and x_dims[3] or 1, w = x_dims[#x_dims],
     activation = "none",
   }
+  if quantized then
+    -- Weights and bias stay run-time arguments of P_conv (no baked s8 weights yet); no fusion.
+    layer.dtype = "s8"
+    layer.quant = quantization(state, node, layer, elem, state.types[w_name])
+    if not layer.quant then return nil end
+    layer.y_type = layer.y_type or INT32
+    layer.has_bias = b_name ~= nil and b_name ~= ""
+    return layer
+  end
   if w_const then
     layer.weights = values_of(state, w_const, elem, "weight")
     if not layer.weights then return nil end
@@ -365,7 +509,7 @@ local function spec_layer(layer, input_layer)
   local h, w = layer.axes[1], layer.axes[2]
   local entry = {
     name = layer.name, filters = layer.m, groups = layer.groups, bias = layer.has_bias or false,
-    activation = layer.activation,
+    activation = layer.activation, quant = layer.quant,
   }
   if input_layer then
     entry.input = input_layer
@@ -442,22 +586,18 @@ local function propagate(state, order)
     local out = node.outputs[1]
     if out and out ~= "" and not state.shapes[out] then
       local dims
-      if is_standard(node) and (node.op_type == "Conv" or node.op_type == "ConvTranspose") then
+      if is_standard(node) and (node.op_type == "Conv" or node.op_type == "ConvTranspose"
+          or QUANTIZED[node.op_type]) then
         dims = state.conv_shape(node, index)
       elseif is_standard(node) then
         dims = graph.infer(node, state.shapes, state.constants)
       end
       state.shapes[out] = dims or graph.declared_dims(g.value_info[out], state.batch)
       local info = g.value_info[out]
-      state.types[out] = (info and info.elem_type) or state.types[node.inputs[1]]
+      state.types[out] = (info and info.elem_type) or state.types[out] or state.types[node.inputs[1]]
     end
   end
 end
-
-local UNSUPPORTED = {
-  QLinearConv = "quantized convolution (QLinearConv) is not supported yet (it comes with int8 support)",
-  ConvInteger = "integer convolution (ConvInteger) is not supported yet (it comes with int8 support)",
-}
 
 local import_bytes
 
@@ -521,19 +661,15 @@ function import_bytes(bytes, path, options)
     if layer.y ~= node.outputs[1] then
       state.shapes[layer.y], state.types[layer.y] = dims, state.types[node.inputs[1]]
     end
+    if layer.y_type then state.types[layer.y] = layer.y_type end
     return dims
   end
 
-  for _, index in ipairs(order) do
-    local node = g.nodes[index]
-    if is_standard(node) and UNSUPPORTED[node.op_type] then
-      errors[#errors + 1] = string.format("%s: %s: %s", path, graph.node_label(node, index), UNSUPPORTED[node.op_type])
-    end
-  end
   propagate(state, order)
   if #errors > 0 then return nil, errors end
   if #layers == 0 then
-    return nil, { path .. ": the model has no Conv or ConvTranspose node; convgen generates convolutions only" }
+    return nil, { path .. ": the model has no Conv, ConvTranspose, QLinearConv or ConvInteger node; convgen "
+      .. "generates convolutions only" }
   end
 
   local result = {

@@ -257,9 +257,11 @@ START_TEST(test_conv_s8) {
   int set;
   cg_report_init(&rep, L->name, d, L->ws_bytes);
   if (cg_desc_validate(&rep, d, CG_DTYPE_S8) == 0) {
-    /* The accumulator's worst case without the bias, so bias + sum stays in int32. */
+    /* The accumulator's worst case without the bias, so bias + sum stays in int32
+       (ONNX's forms: |w - weight zero point| <= 255). */
     long long taps = (long long)(d->c / d->groups) * d->kh * d->kw;
-    long long bias_room = (long long)INT32_MAX - taps * 255 * 127;
+    long long per_tap = q->weight_zero_point != NULL || q->arithmetic == CG_QUANT_ONNX ? 255 * 255 : 255 * 127;
+    long long bias_room = (long long)INT32_MAX - taps * per_tap;
     if (!x || !w || !ref || !bias) {
       cg_report_add(&rep, "out of memory");
     } else {

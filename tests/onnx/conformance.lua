@@ -2,8 +2,12 @@
 --
 -- usage: lua5.4 tests/onnx/conformance.lua ROOT DATA_DIR WORK_DIR CC [EXTRA_CFLAGS]
 -- Prints "N passed, M failed, K unsupported" and the unsupported cases by name. Only
--- 3-D and quantized (QLinearConv, ConvInteger) cases may be unsupported: a 1-D or 2-D
--- float case that does not pass fails the test.
+-- 3-D cases may be unsupported: a 1-D or 2-D case that does not pass fails the test.
+-- QLinearConv and ConvInteger cases pass their scales and zero points as graph inputs,
+-- which convgen bakes: this test freezes those inputs into initializers with
+-- test_data_set_0's values before importing (and says so in the case's line), runs the
+-- s8 layer (tests/onnx/run_layer_s8.c) with uint8 tensors flipped to int8 (v - 128) and
+-- compares exactly.
 
 local ROOT, DATA, WORK, CC, EXTRA_CFLAGS = arg[1], arg[2], arg[3], arg[4], arg[5]
 if not (ROOT and DATA and WORK and CC) then
@@ -42,11 +46,47 @@ local function cases()
   return found
 end
 
--- Unsupported on purpose: 3-D convolutions and the quantized operators (the int8 issue).
+-- Unsupported on purpose: 3-D convolutions.
 local function is_unsupported(message)
   return message:find("3-D convolution is not supported", 1, true)
-    or message:find("(QLinearConv) is not supported", 1, true)
-    or message:find("(ConvInteger) is not supported", 1, true)
+end
+
+local QUANTIZED = { QLinearConv = true, ConvInteger = true }
+local UINT8, INT8, INT32 = 2, 3, 6
+
+-- A quantized case's model with every graph input but x, w and the bias frozen into an
+-- initializer from test_data_set_0; returns the new model's path and the frozen names.
+local function freeze_quantized(dir, g, node, work)
+  local x, w, b = import.conv_operands(node)
+  local keep = { [x] = true, [w] = true }
+  if b and b ~= "" then keep[b] = true end
+  local tensors, names = {}, {}
+  for i, input in ipairs(g.inputs) do
+    if not keep[input.name] and not g.initializers[input.name] then
+      tensors[#tensors + 1] = assert(support.read(string.format("%s/test_data_set_0/input_%d.pb", dir, i - 1)))
+      names[#names + 1] = input.name
+    end
+  end
+  local path = work .. "/frozen.onnx"
+  support.write(path, support.freeze_inputs(assert(support.read(dir .. "/model.onnx")), tensors))
+  return path, names
+end
+
+-- An integer tensor file for run_layer_s8: uint8 flipped to int8 (v - 128), int8 as is,
+-- int32 as little-endian int32; nhwc as in tensor_file.
+local function int_tensor_file(path, out, nhwc)
+  local t = model_reader.decode_tensor(assert(support.read(path), path))
+  local values = t:values()
+  if nhwc == "x" then values = support.to_nhwc(values, t.dims) end
+  if nhwc == "w" then values = support.weights_to_nhwc(values, t.dims) end
+  if t.data_type == INT32 then
+    support.write_ints(out, values, "<i4")
+    return
+  end
+  if t.data_type ~= UINT8 and t.data_type ~= INT8 then error(path .. ": not an 8-bit or int32 tensor", 0) end
+  local shifted = {}
+  for i, v in ipairs(values) do shifted[i] = t.data_type == UINT8 and v - 128 or v end
+  support.write_ints(out, shifted, "<b")
 end
 
 -- nhwc: "x" for an activation, "w" for weights, nil to keep ONNX's order.
@@ -67,17 +107,29 @@ local function run_case(case)
   local work = WORK .. "/" .. case:gsub("/", "__")
   local generated = work .. "/gen"
   sh("rm -rf " .. quote(work) .. " && mkdir -p " .. quote(generated))
+  local model_path = dir .. "/model.onnx"
+  local original = model_reader.decode(support.read(model_path)).graph
+  -- input_N.pb is the graph's N-th input
+  local input_file = {}
+  for i, input in ipairs(original.inputs) do input_file[input.name] = string.format("input_%d.pb", i - 1) end
+  local quantized, note = false, ""
+  if #original.nodes == 1 and QUANTIZED[original.nodes[1].op_type] then
+    local frozen
+    model_path, frozen = freeze_quantized(dir, original, original.nodes[1], work)
+    quantized = true
+    note = "froze " .. table.concat(frozen, ", ") .. " (test_data_set_0) into initializers; "
+  end
   local ok, out = sh(string.format("%s %s %s -o %s", LUA, quote(ROOT .. "/generator/convgen.lua"),
-    quote(dir .. "/model.onnx"), quote(generated)))
+    quote(model_path), quote(generated)))
   if not ok then
     if is_unsupported(out) then return "unsupported", out end
-    return "failed", "import: " .. out
+    return "failed", note .. "import: " .. out
   end
-  local imported = assert(import.load(dir .. "/model.onnx"))
+  local imported = assert(import.load(model_path))
   if #imported.layers ~= 1 or #imported.others ~= 0 then
     return "failed", "expected one layer and no other node"
   end
-  local decoded = model_reader.decode(support.read(dir .. "/model.onnx"))
+  local decoded = model_reader.decode(support.read(model_path))
   local g = decoded.graph
   local runtime_inputs = {}
   for _, input in ipairs(g.inputs) do
@@ -91,15 +143,16 @@ local function run_case(case)
   -- Builds and runs the generated layer on the case's tensors (NHWC: x and y transposed).
   local function run(gen, nhwc)
     local files = {}
+    local write = quantized and int_tensor_file or tensor_file
     for i = 1, #runtime_inputs do
       files[#files + 1] = string.format("%s/in%d.bin", gen, i - 1)
       local order = nhwc and ({ "x", "w" })[i] or nil
-      tensor_file(string.format("%s/input_%d.pb", test_dir, i - 1), files[#files], order)
+      write(test_dir .. "/" .. input_file[runtime_inputs[i]], files[#files], order)
     end
-    tensor_file(test_dir .. "/output_0.pb", gen .. "/want.bin", nhwc and "x" or nil)
+    write(test_dir .. "/output_0.pb", gen .. "/want.bin", nhwc and "x" or nil)
     table.insert(files, 2, gen .. "/want.bin")
     local built, compiler = support.build_driver(ROOT, gen, gen .. "/run_layer", CC, support.CFLAGS,
-      runtime_objects)
+      runtime_objects, false, quantized and "run_layer_s8.c" or nil)
     if not built then return false, "compile: " .. compiler end
     local args = {}
     for i, f in ipairs(files) do args[i] = quote(f) end
@@ -111,10 +164,10 @@ local function run_case(case)
   -- by this test into the documented [KH][KW][C/groups][M] ([KH][KW][M/groups][C]).
   local nhwc = work .. "/gen_nhwc"
   local made, message = sh(string.format("mkdir -p %s && %s %s --layout NHWC %s -o %s", quote(nhwc), LUA,
-    quote(ROOT .. "/generator/convgen.lua"), quote(dir .. "/model.onnx"), quote(nhwc)))
+    quote(ROOT .. "/generator/convgen.lua"), quote(model_path), quote(nhwc)))
   if not made then return "failed", "import --layout NHWC: " .. message end
   local ran_nhwc, output_nhwc = run(nhwc, true)
-  return ran_nhwc and "passed" or "failed", output:gsub("\n$", "") .. "; NHWC " .. output_nhwc
+  return ran_nhwc and "passed" or "failed", note .. output:gsub("\n$", "") .. "; NHWC " .. output_nhwc
 end
 
 local function main()

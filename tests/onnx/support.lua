@@ -94,11 +94,57 @@ end
 -- Compiles run_layer.c against the generated directory; returns ok, compiler output.
 -- double: the layers under test are f64 ones. The runtime is the portable GEMM, so the
 -- generated code is told (baked weights are then pre-packed where the portable path runs).
-function support.build_driver(root, generated, exe, cc, cflags, runtime_objects, double)
+-- driver: another driver source under tests/onnx/ (default run_layer.c).
+function support.build_driver(root, generated, exe, cc, cflags, runtime_objects, double, driver)
   cflags = cflags .. " -DCONVGEN_PORTABLE_GEMM"
   if double then cflags = cflags .. " -DRUN_LAYER_F64" end
   return support.sh(string.format("%s %s -I%s -I%s %s %s/*.c %s -o %s -lm", cc, cflags, quote(root .. "/runtime"),
-    quote(generated), quote(root .. "/tests/onnx/run_layer.c"), quote(generated), runtime_objects, quote(exe)))
+    quote(generated), quote(root .. "/tests/onnx/" .. (driver or "run_layer.c")), quote(generated), runtime_objects,
+    quote(exe)))
+end
+
+local function varint(v)
+  local out = {}
+  repeat
+    local byte = v & 0x7f
+    v = v >> 7
+    out[#out + 1] = string.char(v ~= 0 and byte | 0x80 or byte)
+  until v == 0
+  return table.concat(out)
+end
+
+-- The model with TensorProto messages (serialized, each carrying its name, as in a test
+-- case's input_N.pb) appended to its graph as initializers: a graph input with an
+-- initializer of its name is a constant to the importer. Every other byte is kept.
+function support.freeze_inputs(model_bytes, tensors)
+  local protobuf = require("generator.onnx.protobuf")
+  local starts, graph_first, graph_last, graph_at = {}, nil, nil, nil
+  protobuf.each_field(model_bytes, 1, #model_bytes, function(number, _, value, offset, last)
+    starts[#starts + 1] = offset
+    if number == 7 then graph_first, graph_last, graph_at = value, last, #starts end
+  end)
+  assert(graph_at, "the model has no graph")
+  starts[#starts + 1] = #model_bytes + 1
+  local parts = {}
+  for i = 1, #starts - 1 do
+    if i == graph_at then
+      local graph = { model_bytes:sub(graph_first, graph_last) }
+      for _, t in ipairs(tensors) do graph[#graph + 1] = string.char(5 << 3 | 2) .. varint(#t) .. t end
+      local body = table.concat(graph)
+      parts[#parts + 1] = string.char(7 << 3 | 2) .. varint(#body) .. body
+    else
+      parts[#parts + 1] = model_bytes:sub(starts[i], starts[i + 1] - 1)
+    end
+  end
+  return table.concat(parts)
+end
+
+-- Little-endian bytes of integer tensor values: int8 (one byte each, two's complement) or
+-- int32 (four).
+function support.write_ints(path, values, format)
+  local parts = {}
+  for i, v in ipairs(values) do parts[i] = string.pack(format, v) end
+  support.write(path, table.concat(parts))
 end
 
 support.CFLAGS = "-std=c99 -O1 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror"

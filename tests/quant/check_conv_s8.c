@@ -40,9 +40,23 @@ static void set_output_size(cg_conv_desc *d) {
   d->ow = (d->w + d->pad_left + d->pad_right - d->dw * (d->kw - 1) - 1) / d->sw + 1;
 }
 
-/* The second formulation; returns 1 when it saw no int32 overflow. */
+/* ONNX's rounding, a third way: the product in double (exact here: |acc| < 2^29
+   and a float32 scale), split into a truncated whole part and a fraction. */
+static long long model_onnx_round(long long acc, float scale) {
+  const double v = (double)acc * (double)scale;
+  long long t = (long long)v; /* toward zero */
+  const double frac = v - (double)t;
+  if (frac > 0.5 || (frac == 0.5 && t % 2 != 0))
+    ++t;
+  else if (frac < -0.5 || (frac == -0.5 && t % 2 != 0))
+    --t;
+  return t;
+}
+
+/* The second formulation; returns 1 when it saw no int32 overflow. With acc != NULL,
+   also the int32 sums (what cg_ref_conv_s8_s32 stores), in output order. */
 static int model_conv(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t *x, const int8_t *w,
-                      const int32_t *bias, int8_t *y) {
+                      const int32_t *bias, int8_t *y, int32_t *sums) {
   const int ph = d->h + d->pad_top + d->pad_bottom, pw = d->w + d->pad_left + d->pad_right;
   const int cg = d->c / d->groups, mg = d->m / d->groups;
   int32_t *padded = checked_calloc((size_t)d->n * (size_t)d->c * (size_t)ph * (size_t)pw, sizeof(int32_t));
@@ -81,6 +95,7 @@ static int model_conv(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t 
       for (ow = 0; ow < d->ow; ++ow)
         for (m = 0; m < d->m; ++m) {
           const int g = m / mg;
+          const int32_t wzp = q->weight_zero_point ? q->weight_zero_point[m] : 0;
           long long acc = bias ? bias[m] : 0;
           int32_t v;
           for (c = 0; c < cg; ++c)
@@ -88,19 +103,25 @@ static int model_conv(const cg_conv_desc *d, const cg_quant_s8 *q, const int8_t 
               for (kw = 0; kw < d->kw; ++kw) {
                 const int32_t xv = padded[((n * d->c + g * cg + c) * ph + oh * d->sh + kh * d->dh) * pw +
                                           ow * d->sw + kw * d->dw];
-                acc += (long long)(xv - q->input_zero_point) * wc[((m * cg + c) * d->kh + kh) * d->kw + kw];
+                acc += (long long)(xv - q->input_zero_point) *
+                       (wc[((m * cg + c) * d->kh + kh) * d->kw + kw] - wzp);
               }
           if (acc > INT32_MAX || acc < INT32_MIN) {
             ok = 0;
             acc = acc > 0 ? INT32_MAX : INT32_MIN;
           }
-          v = cg_multiply_by_quantized_multiplier((int32_t)acc, q->multiplier[m], q->shift[m]);
-          acc = (long long)v + q->output_zero_point;
+          at = d->layout == CG_LAYOUT_NCHW ? (size_t)(((n * d->m + m) * d->oh + oh) * d->ow + ow)
+                                           : (size_t)(((n * d->oh + oh) * d->ow + ow) * d->m + m);
+          if (sums != NULL)
+            sums[at] = (int32_t)acc;
+          if (q->arithmetic == CG_QUANT_ONNX) {
+            acc = model_onnx_round(acc, q->scale[m]) + q->output_zero_point;
+          } else {
+            v = cg_multiply_by_quantized_multiplier((int32_t)acc, q->multiplier[m], q->shift[m]);
+            acc = (long long)v + q->output_zero_point;
+          }
           acc = acc < q->act_min ? q->act_min : (acc > q->act_max ? q->act_max : acc);
-          if (d->layout == CG_LAYOUT_NCHW)
-            y[((n * d->m + m) * d->oh + oh) * d->ow + ow] = (int8_t)acc;
-          else
-            y[((n * d->oh + oh) * d->ow + ow) * d->m + m] = (int8_t)acc;
+          y[at] = (int8_t)acc;
         }
   free(padded);
   free(wc);
@@ -117,11 +138,12 @@ static void describe(const cg_conv_desc *d, const cg_quant_s8 *q) {
 
 static void check_random_layer(int serial) {
   cg_conv_desc d;
-  cg_quant_s8 q;
-  int32_t *mult, *shift, *bias;
+  cg_quant_s8 q = {0, 0, NULL, NULL, 0, 0, NULL, 0, NULL};
+  int32_t *mult, *shift, *bias, *wzp, *sums, *want_sums;
+  float *scale;
   int8_t *x, *w, *y, *want;
   size_t nx, nw, ny, i;
-  int status, model_ok, extreme = serial % 5 == 0;
+  int status, model_ok, extreme = serial % 5 == 0, onnx = serial % 8 >= 6;
 
   memset(&d, 0, sizeof d);
   d.op = CG_OP_CONV2D;
@@ -173,6 +195,10 @@ static void check_random_layer(int serial) {
   mult = checked_calloc((size_t)d.m, sizeof(int32_t));
   shift = checked_calloc((size_t)d.m, sizeof(int32_t));
   bias = checked_calloc((size_t)d.m, sizeof(int32_t));
+  wzp = checked_calloc((size_t)d.m, sizeof(int32_t));
+  scale = checked_calloc((size_t)d.m, sizeof(float));
+  sums = checked_calloc(ny, sizeof(int32_t));
+  want_sums = checked_calloc(ny, sizeof(int32_t));
   for (i = 0; i < nx; ++i)
     x[i] = (int8_t)(extreme ? (rnd32() & 1 ? 127 : -128) : rnd_in(-128, 127));
   for (i = 0; i < nw; ++i)
@@ -192,11 +218,34 @@ static void check_random_layer(int serial) {
     q.act_min = -128;
     q.act_max = 127;
   }
+  if (onnx) {
+    /* ONNX's form: weights over all of int8, per-channel weight zero points, float
+       scales that are often short binary fractions (so exact ties occur) */
+    for (i = 0; i < nw; ++i)
+      w[i] = (int8_t)(extreme ? (rnd32() & 1 ? 127 : -128) : rnd_in(-128, 127));
+    for (i = 0; i < (size_t)d.m; ++i) {
+      wzp[i] = extreme ? (rnd32() & 1 ? 127 : -128) : rnd_in(-128, 127);
+      scale[i] = rnd32() & 1 ? (float)rnd_in(1, 15) / (float)(1 << rnd_in(1, 12))
+                             : (float)rnd_in(1, 1 << 20) / (float)(1 << 29);
+    }
+    q.weight_zero_point = wzp;
+    q.arithmetic = CG_QUANT_ONNX;
+    q.scale = scale;
+  }
 
   memset(y, 0x5a, ny);
   status = cg_ref_conv_s8(&d, &q, x, w, serial % 6 == 5 ? NULL : bias, y);
-  model_ok = model_conv(&d, &q, x, w, serial % 6 == 5 ? NULL : bias, want);
+  model_ok = model_conv(&d, &q, x, w, serial % 6 == 5 ? NULL : bias, want, want_sums);
   ++layers_checked;
+  if (onnx) {
+    int status32 = cg_ref_conv_s8_s32(&d, &q, x, w, serial % 6 == 5 ? NULL : bias, sums);
+    ++layers_checked;
+    if (status32 != (model_ok ? CG_REF_S8_OK : CG_REF_S8_OVERFLOW) || memcmp(sums, want_sums, ny * 4) != 0) {
+      printf("FAIL random layer %d: int32 sums (status %d)\n", serial, status32);
+      describe(&d, &q);
+      ++failures;
+    }
+  }
   if (status != (model_ok ? CG_REF_S8_OK : CG_REF_S8_OVERFLOW) || memcmp(y, want, ny) != 0) {
     for (i = 0; i < ny && y[i] == want[i]; ++i) {
     }
@@ -212,6 +261,10 @@ static void check_random_layer(int serial) {
   free(mult);
   free(shift);
   free(bias);
+  free(wzp);
+  free(scale);
+  free(sums);
+  free(want_sums);
 }
 
 /* 3x3 image, 2x2 kernel, padding 1 above and left: every output worked by hand
@@ -223,7 +276,7 @@ static void check_hand_layer(void) {
   static const int8_t want_full[9] = { 2, 2, 1, 1, 0, 0, -1, 0, 0 };
   static const int8_t want_clamped[9] = { 1, 1, 1, 1, 0, 0, 0, 0, 0 };
   cg_conv_desc d;
-  cg_quant_s8 q;
+  cg_quant_s8 q = {0, 0, NULL, NULL, 0, 0, NULL, 0, NULL};
   int8_t y[9];
   int status;
 
@@ -265,7 +318,7 @@ static void check_errors(void) {
   static const int8_t w[9] = { -127, -127, -127, -127, -127, -127, -127, -127, -127 };
   int32_t mult[1] = { 1 << 30 }, shift[1] = { -20 }, bias[1] = { INT32_MAX - 1000 };
   cg_conv_desc d;
-  cg_quant_s8 q;
+  cg_quant_s8 q = {0, 0, NULL, NULL, 0, 0, NULL, 0, NULL};
   int8_t y[9];
   int status, i, untouched = 1;
 
@@ -305,8 +358,34 @@ static void check_errors(void) {
   }
 }
 
+/* ONNX's rounding on hand-worked values: exact ties go to the even integer, and
+   the product is exact (float32 1/6 = 0.1666666716..., so 3 * scale is just above
+   one half and rounds to 1; onnxruntime's float32 product rounds it to 0.5, then 0). */
+static void check_onnx_round(void) {
+  static const struct {
+    long long acc;
+    float scale;
+    long long want;
+  } cases[] = {{1, 0.5f, 0},        {3, 0.5f, 2},          {5, 0.5f, 2},         {-1, 0.5f, 0},
+               {-3, 0.5f, -2},      {-5, 0.5f, -2},        {7, 0.25f, 2},        {-7, 0.25f, -2},
+               {3, 1.0f / 6.0f, 1}, {-3, 1.0f / 6.0f, -1}, {0, 1e30f, 0},        {255, 1e-40f, 0},
+               {2147483647LL, 1.0f / 16777216.0f, 128}, {-2147483647LL - 1, 1.0f / 16777216.0f, -128},
+               {2, 3.0f, 6},        {-2, 1.5f, -3}};
+  size_t k;
+  for (k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+    long long got = cg_onnx_round_s64(cases[k].acc, cases[k].scale);
+    ++layers_checked;
+    if (got != cases[k].want) {
+      printf("FAIL cg_onnx_round_s64(%lld, %.9g) = %lld, expected %lld\n", cases[k].acc, (double)cases[k].scale,
+             got, cases[k].want);
+      ++failures;
+    }
+  }
+}
+
 int main(void) {
   int serial;
+  check_onnx_round();
   check_hand_layer();
   check_errors();
   for (serial = 0; serial < 3000; ++serial)

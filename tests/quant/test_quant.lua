@@ -168,5 +168,77 @@ do
   check("layer b explicit activation_min", b.act_min, -5)
 end
 
+-- ONNX's forms (docs/int8.md, "ONNX"): the float32 scale, its exact mantissa/shift form and
+-- the rounding the kernels bake in.
+do
+  local f32 = quant.float32
+  -- every step rounded to float32: fl(fl(x * w) / y)
+  check("onnx scale of ONNX's example", quant.onnx_scale(f32(0.0036920469719917), f32(0.0017279457533732),
+    f32(0.0016268126200885)), f32(f32(f32(0.0036920469719917) * f32(0.0017279457533732)) / f32(0.0016268126200885)))
+  check("onnx scale 1/6 is float32", quant.onnx_scale(1.0, 1.0, 6.0), f32(1 / 6))
+  -- (x * w) rounds first: 3 * fl(1/3) / 1 rounded twice differs from the exact real 1
+  check("onnx scale rounds the product first", quant.onnx_scale(3.0, f32(1 / 3), 1.0), f32(3 * f32(1 / 3)))
+  check_pair("mantissa of 0.5", 1, 1, quant.onnx_mantissa_shift(0.5))
+  check_pair("mantissa of 0.75", 3, 2, quant.onnx_mantissa_shift(0.75))
+  check_pair("mantissa of float32 1/6", 11184811, 26, quant.onnx_mantissa_shift(f32(1 / 6)))
+  check_pair("a scale of 2^23 or more saturates", 1 << 23, 1, quant.onnx_mantissa_shift(2.0 ^ 23))
+  check_pair("the smallest subnormal rounds everything to 0", 0, 1, quant.onnx_mantissa_shift(2.0 ^ -149))
+  check_pair("2^-38 keeps its shift", 1, 38, quant.onnx_mantissa_shift(2.0 ^ -38))
+  -- exact ties go to the even neighbour, both signs
+  check("round 1 * 0.5", quant.onnx_round(1, 1, 1), 0)
+  check("round 3 * 0.5", quant.onnx_round(3, 1, 1), 2)
+  check("round 5 * 0.5", quant.onnx_round(5, 1, 1), 2)
+  check("round -1 * 0.5", quant.onnx_round(-1, 1, 1), 0)
+  check("round -3 * 0.5", quant.onnx_round(-3, 1, 1), -2)
+  check("round -5 * 0.5", quant.onnx_round(-5, 1, 1), -2)
+  check("round 7 * 0.25", quant.onnx_round(7, 1, 2), 2)
+  check("round -7 * 0.25", quant.onnx_round(-7, 1, 2), -2)
+  -- the exact product: 3 * fl(1/6) is just above one half
+  check("round 3 * fl(1/6)", quant.onnx_round(3, quant.onnx_mantissa_shift(f32(1 / 6))), 1)
+  -- every (mantissa, shift) pair is the scale exactly
+  local seed, bad = 777, 0
+  local function rnd()
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  end
+  for _ = 1, 20000 do
+    local s = f32((0.5 + rnd()) * 2.0 ^ math.floor(rnd() * 60 - 40))
+    local m, r = quant.onnx_mantissa_shift(s)
+    if not (m >= 0 and m < (1 << 24) and r >= 1 and r <= 62 and (m == 0 or m * 2.0 ^ -r == s or s >= 2.0 ^ 23)) then
+      bad = bad + 1
+    end
+  end
+  check("20000 scales: mantissa / 2^shift is the scale", bad, 0)
+
+  local r = assert(quant.resolve({ arithmetic = "onnx", input_zero_point = 4, output_zero_point = -5,
+    input_scale = 0.5, weight_scale = { 0.25, 0.75 }, output_scale = 2.0, weight_zero_point = { 127, -128 } }, 2,
+    "none"))
+  check("onnx layer scale 1", r.scale[1], 0.0625)
+  check("onnx layer scale 2", r.scale[2], 0.1875)
+  check("onnx layer mantissa/shift", table.concat(r.multiplier, ",") .. ";" .. table.concat(r.shift, ","), "1,3;4,4")
+  check("onnx layer weight zero points", table.concat(r.weight_zero_point, ","), "127,-128")
+  check("onnx form", quant.is_onnx_form(r), true)
+  local t = assert(quant.resolve({ output_type = "s32", input_zero_point = -3, weight_zero_point = 7 }, 3, "none"))
+  check("s32 weight zero point per channel", table.concat(t.weight_zero_point, ","), "7,7,7")
+  check("s32 output type", t.output_type, "s32")
+  local plain = assert(quant.resolve({ input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 }, 2, "none"))
+  check("TFLite form is not ONNX's", quant.is_onnx_form(plain), false)
+  check("TFLite form weight zero points default 0", table.concat(plain.weight_zero_point, ","), "0,0")
+  rejects("arithmetic name", { arithmetic = "x", input_scale = 1, weight_scale = 1, output_scale = 1 }, 1, "none",
+    "quant.arithmetic")
+  rejects("onnx with multipliers", { arithmetic = "onnx", multiplier = { 1 << 30 }, shift = { 0 } }, 1, "none",
+    "not multiplier and shift")
+  rejects("weight zero point 128", { weight_zero_point = 128, input_scale = 1, weight_scale = 1, output_scale = 1 },
+    1, "none", "weight_zero_point")
+  rejects("weight zero point list", { weight_zero_point = { 1 }, input_scale = 1, weight_scale = 1,
+    output_scale = 1 }, 2, "none", "list of 2")
+  rejects("s32 with scales", { output_type = "s32", input_scale = 1 }, 1, "none", "input_scale")
+  rejects("s32 with relu6", { output_type = "s32" }, 1, "relu6", "output_type")
+  rejects("output type", { output_type = "s16" }, 1, "none", "output_type")
+  check("wide accumulator bound value", quant.MAX_TAPS_ONNX, 33025)
+  check("wide accumulator bound fits", quant.check_accumulator(quant.MAX_TAPS_ONNX, true), nil)
+  check("wide accumulator bound exceeded", type(quant.check_accumulator(quant.MAX_TAPS_ONNX + 1, true)), "string")
+end
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

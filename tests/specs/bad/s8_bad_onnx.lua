@@ -1,0 +1,25 @@
+-- Bad spec: s8 layers with bad ONNX-form quant keys (arithmetic, weight zero points, int32 output), one problem each.
+return {
+  layers = {
+    { name = "bad_arithmetic", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { arithmetic = "gemmlowp", input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "onnx_multiplier", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { arithmetic = "onnx", multiplier = { 1073741824, 1073741824 }, shift = { -3, -3 } } },
+    { name = "wzp_range", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { weight_zero_point = 200, input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "wzp_list", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { weight_zero_point = { 1, 2, 3 }, input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "wzp_entry", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { weight_zero_point = { 1, 0.5 }, input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "s32_output_zp", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { output_type = "s32", output_zero_point = 3 } },
+    { name = "s32_relu", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3, activation = "relu",
+      quant = { output_type = "s32" } },
+    { name = "bad_output_type", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { output_type = "u8", input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "onnx_too_many_taps", dtype = "s8", input = { c = 4096, h = 3, w = 3 }, filters = 1, kernel = 3,
+      quant = { weight_zero_point = 1, input_scale = 0.5, weight_scale = 0.01, output_scale = 0.1 } },
+    { name = "onnx_zero_scale", dtype = "s8", input = { c = 2, h = 4, w = 4 }, filters = 2, kernel = 3,
+      quant = { arithmetic = "onnx", input_scale = 1e-30, weight_scale = 1e-30, output_scale = 1e30 } },
+  },
+}
