@@ -24,4 +24,9 @@ return {
   first_half = "_mm256_permute2x128_si256(%s, %s, 0x20)",
   second_half = "_mm256_permute2x128_si256(%s, %s, 0x31)",
   store = "_mm256_storeu_si256((__m256i *)(%s), %s)",
+  -- NHWC GEMMs: the whole body is this template (tiles of `rows` output pixels sharing each
+  -- widened weight pair; vectorized requantization from requant_header)
+  gemm_template = "gemm_s8_avx2.c.in",
+  requant_header = "requant_s8_avx2.h",
+  rows = 4,
 }

@@ -47,6 +47,18 @@ local geometries = {
     padding = 2, activation = "relu" } end },
   { "c1d_dw_dil", function() return { op = "conv1d", input = { n = 2, c = 3, w = 16 }, filters = 6, kernel = 3,
     dilation = 3, padding = { 4, 1 }, groups = 3 } end },
+  -- the x86 NHWC GEMM's tiles (templates/gemm_s8_avx2.c.in): two blocks of 16 channels plus 8
+  -- scalar ones, 35 pixels (8 tiles of 4 rows, then 3 single rows), k = 81 (5 steps of 16, an odd last k)
+  { "tile_40", function() return { input = { c = 9, h = 5, w = 7 }, filters = 40, kernel = 3, padding = 1,
+    activation = "relu" } end },
+  -- k = 35: two steps of 16, one scalar pair, an odd last k; no bias
+  { "tile_pw35", function() return { input = { n = 2, c = 35, h = 3, w = 3 }, filters = 32, kernel = 1,
+    bias = false } end },
+  -- groups of 16 channels: the second group's block starts at channel 16 (bias, multipliers at m0)
+  { "tile_groups", function() return { input = { c = 32, h = 3, w = 5 }, filters = 32, kernel = 1, groups = 2,
+    activation = "relu6" } end },
+  -- k = 16 exactly, stride 2 through im2col
+  { "tile_s2_k16", function() return { input = { c = 4, h = 9, w = 9 }, filters = 16, kernel = 2, stride = 2 } end },
 }
 
 -- Quantization variants, cycled through the geometries. m = filters, act = the activation
