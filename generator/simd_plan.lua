@@ -151,6 +151,9 @@ end
 -- contiguous col tiles stream better (its stride-2 3x3 layer: 9% faster via im2col).
 local STAGED_MAX_K = 256
 
+-- Weight bytes from which a layer with a single output pixel runs the portable path's BLAS.
+local FC_BLAS_MIN_BYTES = 1 << 20
+
 local function plan_nchw(L, p, isa)
   local f = { kind = "nchw" }
   local hp, wp = p.hp, p.wp
@@ -356,6 +359,11 @@ function simd_plan.plan(L, p, isa)
     -- A large 1x1 layer whose input is the GEMM operand: the ISA's kernels lose to the
     -- BLAS the portable path calls (isa.blas_min_macs, measured per ISA; docs/benchmark.md).
     if p.direct_gemm and isa.blas_min_macs and p.mg * p.kg * p.ohow >= isa.blas_min_macs then return nil end
+    -- A fully connected layer written as a convolution (one output pixel) with weights of 1 MiB
+    -- or more: one-column tiles use one lane per vector and read the weights as 12-24 rows at
+    -- once; the BLAS is faster there (MobileNet v1's 1024 -> 1001 logits on AVX2: 447 -> 318 us,
+    -- docs/benchmark.md). Smaller ones stay (LeNet-5's C5, 192 KB: 12 us SIMD, 16 us BLAS).
+    if p.ohow == 1 and p.mg * p.kg * p.elem.bytes >= FC_BLAS_MIN_BYTES then return nil end
     f = plan_nchw(L, p, isa)
     -- A depthwise layer with short rows is better served by the portable direct loops
     -- (vectorized along the row) than by one-row tiles over an im2col matrix.

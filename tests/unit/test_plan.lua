@@ -69,6 +69,11 @@ p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters
 check.eq(p.simd, nil, "f64: portable path only")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
 check.eq(p.simd, nil, "--no-simd: portable path only")
+-- A fully connected layer written as a convolution (one output pixel): the BLAS from 1 MiB of weights.
+p = one([[{ name = "a", input = { c = 1024, h = 1, w = 1 }, filters = 1001, kernel = 1 }]])
+check.eq(p.simd, nil, "1x1 output, 4 MB of weights: the portable path's GEMM")
+p = one([[{ name = "a", input = { c = 16, h = 5, w = 5 }, filters = 120, kernel = 5 }]])
+check.ok(p.simd and p.simd[1].source == "im2col", "1x1 output, 192 KB of weights: the SIMD kernels")
 
 -- Bands: the workspace budget bounds the portable im2col block.
 p = one([[{ name = "a", input = { c = 4, h = 30, w = 10 }, filters = 2, kernel = 3, padding = 1 }]],
