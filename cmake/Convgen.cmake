@@ -8,6 +8,7 @@
 #                       [ISA native|avx512|avx2|neon|portable] [OPTIMIZE <flags>|inherit]
 #                       [OUTPUT_DIR dir] [UNROLL auto|full|loops] [UNROLL_BUDGET n]
 #                       [WORKSPACE_BUDGET bytes] [NO_SIMD] [PREFIX prefix]
+#                       [L1_CACHE bytes] [L2_CACHE bytes]   # --l1-cache / --l2-cache
 #                       [BATCH n] [LAYOUT NCHW|NHWC])   # the last two: ONNX models only
 #   target_link_libraries(app PRIVATE mymodel)
 #
@@ -91,7 +92,7 @@ endfunction()
 
 function(convgen_add_kernels)
   cmake_parse_arguments(CG "NO_SIMD"
-                        "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA;PREFIX;BATCH;LAYOUT;PARALLEL_TASKS;PARALLEL_GRAIN"
+                        "TARGET;SPEC;OUTPUT_DIR;UNROLL;UNROLL_BUDGET;WORKSPACE_BUDGET;ISA;PREFIX;BATCH;LAYOUT;PARALLEL_TASKS;PARALLEL_GRAIN;L1_CACHE;L2_CACHE"
                         "OPTIMIZE"
                         ${ARGN})
   if(NOT CG_TARGET OR NOT CG_SPEC)
@@ -137,6 +138,12 @@ function(convgen_add_kernels)
   endif()
   if(DEFINED CG_WORKSPACE_BUDGET)
     list(APPEND options --workspace-budget ${CG_WORKSPACE_BUDGET})
+  endif()
+  if(DEFINED CG_L1_CACHE) # the SIMD kernels' cache blocking (docs/benchmark.md)
+    list(APPEND options --l1-cache ${CG_L1_CACHE})
+  endif()
+  if(DEFINED CG_L2_CACHE)
+    list(APPEND options --l2-cache ${CG_L2_CACHE})
   endif()
   if(DEFINED CG_PARALLEL_TASKS) # P_conv_parallel's split (docs/threads.md)
     list(APPEND options --parallel-tasks ${CG_PARALLEL_TASKS})

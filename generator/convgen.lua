@@ -53,6 +53,11 @@ options:
   --workspace-budget B  bytes the portable path's im2col block may take; larger
                         layers run im2col and GEMM in bands of output rows
                         (default ]] .. plan.DEFAULT_WORKSPACE_BUDGET .. [[)
+  --l1-cache B, --l2-cache B
+                        data cache bytes per core the SIMD kernels block for:
+                        loop order and reduction blocks of deep layers (defaults
+                        ]] .. plan.DEFAULT_L1_CACHE .. [[ and ]] .. plan.DEFAULT_L2_CACHE .. [[;
+                        --plan shows the choice)
   --parallel-tasks N    units of work P_conv_parallel splits a layer into, at most
                         (default ]] .. parallel_plan.DEFAULT_TASKS .. [[; 1: it calls P_conv; docs/threads.md)
   --parallel-grain N    multiply-adds a unit has at least (default ]] .. parallel_plan.DEFAULT_GRAIN .. [[)
@@ -119,6 +124,10 @@ local function parse_args(argv)
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 1 then usage_error("--workspace-budget needs a positive number of bytes") end
       opts.workspace_budget = n
+    elseif a == "--l1-cache" or a == "--l2-cache" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 1024 then usage_error(a .. " needs a number of bytes, at least 1024") end
+      opts[a == "--l1-cache" and "l1_cache" or "l2_cache"] = n
     elseif a == "--parallel-tasks" or a == "--parallel-grain" then
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 1 then usage_error(a .. " needs a positive integer") end

@@ -42,6 +42,7 @@ helpers.pointer = copyprog.pointer
 -- with an offset stays NULL when its buffer is.
 function helpers.at(op)
   if type(op) == "string" then return op end
+  if op.grouped then return copyprog.pointer(op.buf, op.off) end   -- a negative constant part
   local s = copyprog.format_offset(op.off)
   if s == "0" then return op.buf end
   local sum = op.buf .. " + " .. s

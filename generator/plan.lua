@@ -18,6 +18,11 @@ plan.DEFAULT_UNROLL_BUDGET = 512
 -- Bytes the portable path's im2col block may take; larger col matrices are built and
 -- multiplied in bands of output rows (sized like an L2 cache; firmware passes less).
 plan.DEFAULT_WORKSPACE_BUDGET = 256 * 1024
+-- Data cache sizes per core the SIMD planner blocks for (--l1-cache, --l2-cache): loop order
+-- and reduction blocks of deep layers (simd_plan.lua). The defaults are this project's
+-- development machines' (AMD EPYC Zen 4/5: 32-48 KiB L1d, 1 MiB L2).
+plan.DEFAULT_L1_CACHE = 32 * 1024
+plan.DEFAULT_L2_CACHE = 1024 * 1024
 -- Hard limits of the generated code (docs/contract.md, "Limits"). Its index arithmetic is C
 -- `int`, so every index and every partial sum on the way must stay within INT_MAX; and no
 -- path may ask the caller for more workspace than MAX_WORKSPACE_BYTES (a SIMD path whose
@@ -228,6 +233,8 @@ local function forward_plan(L, options)
   local p = geometry.facts(L)
   p.layer, p.elem, p.sym, p.SYM = L, types.get(L.dtype), L.sym, L.sym:upper()
   p.unroll_budget = budget
+  p.cache = { l1 = options and options.l1_cache or plan.DEFAULT_L1_CACHE,
+              l2 = options and options.l2_cache or plan.DEFAULT_L2_CACHE }
   if L.layout == "NCHW" then
     p.col_rows, p.col_cols = L.c * L.kh * L.kw, p.ohow
   else
@@ -316,6 +323,10 @@ local function conv2d_plan(L, options)
     local paths = {}
     for _, isa in ipairs(plan.SIMD_ISAS) do
       local f = simd_plan.plan(L, p, isa)
+      -- A reduction block's im2col (simd_plan.lua's cache blocking): the block's channels only.
+      if f and f.k_block and f.source == "im2col" then
+        f.block_im2col = lay_out(p, nchw_im2col(L, f.k_block.channels))
+      end
       if f and f.workspace_elems * elem.bytes <= plan.MAX_WORKSPACE_BYTES then paths[#paths + 1] = f end
     end
     if #paths > 0 then p.simd = paths end
@@ -385,6 +396,7 @@ local function programs(p)
   end
   for _, f in ipairs(p.simd or {}) do
     if f.pad_ops then list[#list + 1] = { ops = f.pad_ops } end
+    if f.block_im2col then list[#list + 1] = { ops = f.block_im2col.ops } end
   end
   return list
 end

@@ -8,6 +8,7 @@
 -- Everything the shape fixes (tiles, tails, masks, offsets) is decided here.
 
 local copyprog = require("generator.copyprog")
+local geometry = require("generator.geometry")
 
 local simd_plan = {}
 
@@ -24,6 +25,26 @@ local function tiles(total, limit)
   local list = { { size = size, count = full } }
   if total - full * size > 0 then list[2] = { size = total - full * size, count = 1 } end
   return list
+end
+
+-- Vectors a list of tiles spans, each tile rounded up to whole vectors.
+local function tile_vectors(list, lanes)
+  local n = 0
+  for _, t in ipairs(list) do n = n + t.count * ceil_div(t.size, lanes) end
+  return n
+end
+
+-- Column tiles of at most `vectors` vectors over `width` columns: evenly sized tiles, or full
+-- tiles plus one narrow tail when that needs fewer vectors (AVX2, 49 columns: 16+16+16+1 in 7
+-- vectors instead of 4 x 13 in 8; 56 columns: 16+16+16+8 in 7 instead of 4 x 14 in 8).
+local function column_tiles(width, lanes, vectors)
+  local even = tiles(width, vectors * lanes)
+  local full = width // (vectors * lanes)
+  if full == 0 then return even end
+  local aligned = { { size = vectors * lanes, count = full } }
+  if width > full * vectors * lanes then aligned[2] = { size = width - full * vectors * lanes, count = 1 } end
+  if tile_vectors(aligned, lanes) < tile_vectors(even, lanes) then return aligned end
+  return even
 end
 
 -- Mask of the valid lanes of the last vector of a `width`-lane row.
@@ -112,6 +133,13 @@ local function find_kernel(kernels, rows, width)
   error("no kernel " .. rows .. "x" .. width)
 end
 
+local function find_kernel_named(kernels, name)
+  for _, k in ipairs(kernels) do
+    if k.name == name then return k.name end
+  end
+  error("no kernel " .. name)
+end
+
 -- Offsets of each kernel tap's B row in the staged input, tap kh*KW + kw at index tap + 1.
 local function tap_offsets(L, offset)
   local list = {}
@@ -151,6 +179,42 @@ end
 -- contiguous col tiles stream better (its stride-2 3x3 layer: 9% faster via im2col).
 local STAGED_MAX_K = 256
 
+-- Loop order and reduction blocks of an NCHW layer, from the cache sizes (p.cache: the
+-- --l1-cache / --l2-cache options). Weights that do not fit half of L2 would be streamed from
+-- memory once per output row or column tile: the driver then takes each row tile's weight
+-- panel once (order "rows": row tiles outside, output rows and column tiles inside). When the
+-- B operand a row tile reads (the staged image or the col matrix) does not fit half of L2
+-- either, the reduction is split into blocks of whole input channels that do, the kernels
+-- reloading their partial sums from y (the same additions in the same order: the result is
+-- bit-identical); an im2col source is then built one block at a time.
+local function cache_blocking(L, p, f)
+  local bytes, half_l2 = p.elem.bytes, p.cache.l2 // 2
+  local weights = p.mg * p.kg * bytes
+  f.cache = { l1 = p.cache.l1, l2 = p.cache.l2 }
+  if weights <= half_l2 then
+    f.order = "columns"
+    f.blocking_doc = string.format("weights %d bytes <= half of L2: re-read from L2 for every output row and "
+      .. "column tile", weights)
+    return
+  end
+  f.order = "rows"
+  local taps = L.kh * L.kw
+  local per_channel = (f.k_loop == "taps" and f.b_cstride or taps * p.ohow) * bytes
+  local b_bytes = per_channel * p.cg
+  f.blocking_doc = string.format("weights %d bytes > half of L2: each row tile's weight panel read once", weights)
+  if b_bytes <= half_l2 or (f.source == "im2col" and L.groups > 1) then return end
+  local most = math.max(1, half_l2 // per_channel)
+  local channels = 1
+  for d = math.min(most, p.cg), 1, -1 do
+    if p.cg % d == 0 then channels = d; break end
+  end
+  if channels * 2 < math.min(most, p.cg) then return end   -- no even split near the cache size
+  f.k_block = { channels = channels, count = p.cg // channels, k = channels * taps }
+  f.blocking_doc = f.blocking_doc .. string.format("; B %d bytes > half of L2: reduction in %d blocks of %d channels"
+    .. " (%d bytes of B each)", b_bytes, f.k_block.count, channels, channels * per_channel)
+  if f.source == "im2col" then f.workspace_elems = f.k_block.k * p.ohow end
+end
+
 -- Weight bytes from which a layer with a single output pixel runs the portable path's BLAS.
 local FC_BLAS_MIN_BYTES = 1 << 20
 
@@ -178,30 +242,69 @@ local function plan_nchw(L, p, isa)
       f.b_offsets = tap_offsets(L, function(kh, kw) return kh * L.dh * wp + kw * L.dw end)
     end
     f.b_cstride = hp * f.row_pitch
-    f.col_tiles = tiles(L.ow, 2 * isa.lanes)
+    f.col_tiles = column_tiles(L.ow, isa.lanes, 2)
     f.workspace_elems = f.source == "input" and 0 or L.c * hp * f.row_pitch
   elseif p.direct_gemm then
     f.source = "input"        -- 1x1, unit stride, no padding: x is B
-    f.col_tiles = tiles(p.ohow, 2 * isa.lanes)
+    f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = 0
   else
     f.source = "im2col"       -- flat tiles over the col matrix's columns
-    f.col_tiles = tiles(p.ohow, 2 * isa.lanes)
+    f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = p.kg * p.ohow
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
   f.row_tiles = tiles(p.mg, accumulator_budget(isa, vectors, true) // vectors)
   f.kernels = kernel_variants(isa, "tile", f.row_tiles, f.col_tiles)
+  cache_blocking(L, p, f)
   return f
+end
+
+-- A padded depthwise layer's output split into rectangles over which the set of in-image
+-- taps is constant (geometry.tap_regions): each rectangle's kernels read only those taps,
+-- straight from the image, so no padded copy is made. For depthwise layers the copy costs
+-- as much as the arithmetic (9 multiply-adds per element copied at stride 1, 2 at stride 2).
+-- A tap's offset `x` is from the rectangle's first in-image tap (kh0, kw0), which every
+-- output pixel of the rectangle reads, so no pointer ever points outside the image.
+local function depthwise_regions(L, isa, vectors)
+  local regions, kinds = {}, {}
+  local most = math.min(12, accumulator_budget(isa, vectors, false) // vectors)
+  for _, rows in ipairs(geometry.tap_regions(L.oh, L.sh, L.pad_top, L.dh, L.kh, L.h)) do
+    for _, cols in ipairs(geometry.tap_regions(L.ow, L.sw, L.pad_left, L.dw, L.kw, L.w)) do
+      local taps, kh0, kw0 = {}, nil, nil
+      for kh = 0, L.kh - 1 do
+        if rows.valid[kh] then kh0 = kh0 or kh end
+      end
+      for kw = 0, L.kw - 1 do
+        if cols.valid[kw] then kw0 = kw0 or kw end
+      end
+      for kh = 0, L.kh - 1 do
+        for kw = 0, L.kw - 1 do
+          if rows.valid[kh] and cols.valid[kw] then
+            taps[#taps + 1] = { kh = kh, kw = kw, x = ((kh - kh0) * L.dh * L.w + (kw - kw0) * L.dw) * L.c,
+                                w = (kh * L.kw + kw) * L.m }
+          end
+        end
+      end
+      local key = rows.key .. "/" .. cols.key
+      if not kinds[key] then kinds[#kinds + 1] = key; kinds[key] = #kinds end
+      regions[#regions + 1] = { oh_lo = rows.lo, oh_hi = rows.hi, ow_lo = cols.lo, ow_hi = cols.hi, taps = taps,
+        kind = kinds[key], kh0 = kh0 or 0, kw0 = kw0 or 0, pixel_tiles = tiles(cols.hi - cols.lo, most) }
+    end
+  end
+  return regions
 end
 
 local function plan_nhwc(L, p, isa)
   local hp, wp = p.hp, p.wp
   local f = { hp = hp, wp = wp }
   f.source = p.padded and "padded" or "input"
-  if f.source == "padded" then
+  if p.depthwise and p.padded then
+    f.source = "regions"
+    f.workspace_elems = 0
+  elseif f.source == "padded" then
     f.pad_ops = padding_program(L, hp, wp)
     f.workspace_elems = hp * wp * L.c
   else
@@ -222,8 +325,27 @@ local function plan_nhwc(L, p, isa)
     f.col_tiles = tiles(p.mg, widest * isa.lanes)
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
-  f.row_tiles = tiles(L.ow, math.min(12, accumulator_budget(isa, vectors, not dw) // vectors))
-  f.kernels = kernel_variants(isa, f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
+  -- A 1x1 unit-stride layer's pixels follow each other in memory: its tiles run over the
+  -- whole image's pixels, not one output row's (3x3 outputs: tiles of 5 + 4 pixels, not 3).
+  f.flat_pixels = p.direct_gemm or nil
+  local pixels = f.flat_pixels and p.ohow or L.ow
+  f.row_tiles = tiles(pixels, math.min(12, accumulator_budget(isa, vectors, not dw) // vectors))
+  if f.source == "regions" then
+    f.regions = depthwise_regions(L, isa, vectors)
+    f.kernels = {}
+    local made = {}
+    for _, r in ipairs(f.regions) do
+      for _, k in ipairs(kernel_variants(isa, "dw" .. r.kind, r.pixel_tiles, f.col_tiles)) do
+        if not made[k.name] then
+          made[k.name] = true
+          k.taps = r.taps
+          f.kernels[#f.kernels + 1] = k
+        end
+      end
+    end
+  else
+    f.kernels = kernel_variants(isa, f.kind == "depthwise" and "dw" or "tile", f.row_tiles, f.col_tiles)
+  end
   return f
 end
 
@@ -256,6 +378,40 @@ local function nullable(op)
   return op
 end
 
+-- The depthwise border regions' calls: per region, a loop over its output rows holding a
+-- loop over channel tiles and pixel tiles; x operands point at the region's first in-image tap.
+local function region_sites(L, f)
+  local sites = {}
+  local col_sites = tile_sites(f.col_tiles, "t", "c0")
+  for i, r in ipairs(f.regions) do
+    local row = { index = "i" .. i, var = "oh", count = r.oh_hi - r.oh_lo, size = 1, start = r.oh_lo }
+    local oh = row.count > 1 and "oh" or tostring(r.oh_lo)
+    local outer = { loops = row.count > 1 and { row } or {}, sites = {} }
+    -- Input pixel of output (oh, ow)'s tap (kh0, kw0): row oh*SH - PT + kh0*DH, column ow*SW - PL + kw0*DW.
+    local x_k = ((r.kh0 * L.dh - L.pad_top) * L.w + r.ow_lo * L.sw - L.pad_left + r.kw0 * L.dw) * L.c
+    for _, ct in ipairs(col_sites) do
+      for _, pt in ipairs(tile_sites(r.pixel_tiles, "pb" .. i, "ow0")) do
+        local loops = {}
+        for _, site in ipairs({ ct, pt }) do
+          if site.count > 1 then loops[#loops + 1] = site end
+        end
+        local x = operand("image")   -- (unread when every tap of the region is in the padding)
+        if #r.taps > 0 then
+          x = operand("image", oh, L.sh * L.w * L.c, pt.value, L.sw * L.c, ct.value, 1)
+          x.off.k, x.grouped = x_k, true
+        end
+        local y = operand("y_group", oh, L.ow * L.m, pt.value, L.m, ct.value, 1)
+        y.off.k = r.ow_lo * L.m
+        outer.sites[#outer.sites + 1] = { loops = loops,
+          call = find_kernel_named(f.kernels, string.format("dw%d_%dx%d", r.kind, pt.size, ct.size)),
+          args = { x, operand("w", ct.value, 1), y, nullable(operand("bias", ct.value, 1)) } }
+      end
+    end
+    sites[#sites + 1] = outer
+  end
+  return sites
+end
+
 -- The driver of a SIMD plan as data (templates/conv_simd.c.in prints it): the image loop,
 -- input staging, the group loop and its pointers, the output-row loop and its pointers, and
 -- one kernel call per (column tile site, row tile site) pair, each call's operands as
@@ -285,9 +441,20 @@ function simd_plan.driver(p, f)
   local function decl(name, writes, op) return { decl = name, writes = writes, at = op } end
   local pro = d.prologue
   local col_sites, row_sites, call
+  local inner_rows, outer_first   -- order "rows": a loop over output rows inside each row tile loop
   if L.layout == "NCHW" then
     local src = operand("image", g, p.cg * p.hw)
-    if f.source == "im2col" then
+    local kb = f.k_block
+    if kb then
+      d.k_blocks = { count = kb.count, prologue = {} }
+      if f.source == "im2col" then   -- each block's columns, built when its turn comes
+        d.k_blocks.prologue[1] = { call = "im2col_block", args = { operand("image", "kb", kb.channels * p.hw),
+          "stage" } }
+      end
+    end
+    if f.source == "im2col" and kb then
+      src = operand("stage")
+    elseif f.source == "im2col" then
       pro[#pro + 1] = p.im2col_group and { call = "im2col_group", args = { src, "stage" } }
         or { call = p.sym .. "_im2col", args = { "image", "stage" } }
       src = operand("stage")
@@ -297,19 +464,39 @@ function simd_plan.driver(p, f)
     pro[#pro + 1] = decl("b_src", false, src)
     pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg * p.kg))
     pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg * p.ohow))
-    if f.k_loop == "taps" then   -- B rows read in place: one output row at a time
+    local rows_outer = f.order == "rows"
+    if f.k_loop == "taps" and not rows_outer then   -- B rows read in place: one output row at a time
       d.rows = L.oh
       d.row_prologue[1] = decl("b_row", false, operand("b_src", "oh", L.sh * f.row_pitch))
       d.row_prologue[2] = decl("y_row", true, operand("y_group", "oh", L.ow))
+    elseif f.k_loop == "taps" then   -- each row tile's weights stay in cache over all output rows
+      inner_rows = { index = "oh", count = L.oh, size = 1, start = 0, plain = true }
     else
       pro[#pro + 1] = decl("b_row", false, operand("b_src"))
       pro[#pro + 1] = decl("y_row", true, operand("y_group"))
     end
     col_sites, row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
+    -- A reduction block kb starts kb * (its channels) into the weight rows and into B.
+    local kw_step, kb_step = kb and kb.k or 0, 0
+    if kb and f.k_loop == "taps" then kb_step = kb.channels * f.b_cstride
+    elseif kb and f.source == "input" then kb_step = kb.channels * p.ohow end
     call = function(ct, rt)
-      return { operand("w_group", rt.value, p.kg), operand("b_row", ct.value, 1),
-        operand("y_row", rt.value, p.ohow, ct.value, 1), nullable(operand("bias", g, p.mg, rt.value, 1)) }
+      local b, y
+      if inner_rows then
+        b = operand("b_src", "oh", L.sh * f.row_pitch, ct.value, 1, "kb", kb_step)
+        y = operand("y_group", rt.value, p.ohow, "oh", L.ow, ct.value, 1)
+      else
+        b = operand("b_row", ct.value, 1, "kb", kb_step)
+        y = operand("y_row", rt.value, p.ohow, ct.value, 1)
+      end
+      local list = { operand("w_group", rt.value, p.kg, "kb", kw_step), b, y,
+        nullable(operand("bias", g, p.mg, rt.value, 1)) }
+      if kb then
+        list[5], list[6] = "kb == 0", string.format("kb == %d", kb.count - 1)
+      end
+      return list
     end
+    if rows_outer then outer_first = true end
     f.summary = string.format("%s path: %s, %dx%d register tiles over output channels x output columns", isa.title,
       ({ im2col = "im2col, then tiles over the col matrix",
          padded = "kernel taps read in place from a zero-padded copy of the image",
@@ -320,11 +507,18 @@ function simd_plan.driver(p, f)
     pro[#pro + 1] = decl("x_group", false, operand(d.pad and "stage" or "image", g, p.cg))
     pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg))
     pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg))
-    d.rows = L.oh
-    d.row_prologue = {
-      decl("x_row", false, operand("x_group", "oh", L.sh * f.wp * L.c)),
-      decl("y_row", true, operand("y_group", "oh", L.ow * L.m)),
-    }
+    if f.regions then   -- calls per region below, from the image and w
+      pro[1], pro[2] = pro[3], nil
+    elseif f.flat_pixels then   -- one row of all the image's pixels
+      pro[#pro + 1] = decl("x_row", false, operand("x_group"))
+      pro[#pro + 1] = decl("y_row", true, operand("y_group"))
+    else
+      d.rows = L.oh
+      d.row_prologue = {
+        decl("x_row", false, operand("x_group", "oh", L.sh * f.wp * L.c)),
+        decl("y_row", true, operand("y_group", "oh", L.ow * L.m)),
+      }
+    end
     local dw = f.kind == "depthwise"
     col_sites, row_sites = tile_sites(f.col_tiles, "t", dw and "c0" or "m0"), tile_sites(f.row_tiles, "pb", "ow0")
     call = function(ct, rt)
@@ -332,17 +526,38 @@ function simd_plan.driver(p, f)
         operand("y_row", rt.value, L.m, ct.value, 1), nullable(operand("bias", g, p.mg, ct.value, 1)) }
     end
     f.summary = string.format("%s path: %s, %dx%d register tiles over output pixels x %s", isa.title,
-      d.pad and "taps read in place from a zero-padded copy of the image" or "taps read in place from the image",
-      f.row_tiles[1].size, f.col_tiles[1].size, dw and "channels" or "output channels")
+      d.pad and "taps read in place from a zero-padded copy of the image" or f.regions and string.format(
+      "taps read in place from the image in %d border regions (no padded copy)", #f.regions)
+      or "taps read in place from the image", f.row_tiles[1].size, f.col_tiles[1].size,
+      dw and "channels" or "output channels")
   end
-  for _, ct in ipairs(col_sites) do
+  if f.regions then
+    d.sites = region_sites(L, f)
+    f.driver = d
+    return f
+  end
+  local function loops_of(...)
+    local loops = {}
+    for _, site in ipairs({ ... }) do
+      if site.count > 1 then loops[#loops + 1] = site end
+    end
+    return loops
+  end
+  if outer_first then   -- a row tile's loop holds every column tile's calls
     for _, rt in ipairs(row_sites) do
-      local loops = {}
-      for _, site in ipairs({ ct, rt }) do
-        if site.count > 1 then loops[#loops + 1] = site end
+      local outer = { loops = inner_rows and loops_of(rt, inner_rows) or loops_of(rt), sites = {} }
+      for _, ct in ipairs(col_sites) do
+        outer.sites[#outer.sites + 1] = { loops = loops_of(ct), call = find_kernel(f.kernels, rt.size, ct.size).name,
+                                          args = call(ct, rt) }
       end
-      d.sites[#d.sites + 1] = { loops = loops, call = find_kernel(f.kernels, rt.size, ct.size).name,
-                                args = call(ct, rt) }
+      d.sites[#d.sites + 1] = outer
+    end
+  else
+    for _, ct in ipairs(col_sites) do
+      for _, rt in ipairs(row_sites) do
+        d.sites[#d.sites + 1] = { loops = loops_of(ct, rt), call = find_kernel(f.kernels, rt.size, ct.size).name,
+                                  args = call(ct, rt) }
+      end
     end
   end
   f.driver = d

@@ -48,14 +48,18 @@ check.eq(p.simd[2].kernels[1].vectors, 3, "AVX2: 24 channels in three 8-lane vec
 check.eq(p.simd[2].kernels[1].masks[2], nil, "AVX2: 24 = 3 x 8 needs no mask")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3, stride = 2, padding = 1 }]])
 check.eq(p.simd[1].isa, "avx512", "first SIMD path: AVX-512")
-check.eq(p.simd[2].col_tiles[1].size, 10, "AVX2: 20 columns in two tiles of 10 (at most 16 = 2 vectors)")
+check.eq(p.simd[2].col_tiles[1].size, 16, "AVX2: 20 columns as 16 + 4 (3 vectors; two tiles of 10 take 4)")
+check.eq(p.simd[2].col_tiles[2].size, 4, "AVX2: the 4-column tail tile")
 check.eq(p.simd[2].row_tiles[1].size, 5, "AVX2: 5 rows (12 accumulators / 2 vectors = 6)")
-check.eq(p.simd[2].kernels[1].masks[1], "_mm256_setr_epi32(-1, -1, 0, 0, 0, 0, 0, 0)", "AVX2: a 10-wide tile's tail")
+check.eq(p.simd[2].kernels[2].masks[0], "_mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0)", "AVX2: a 4-wide tile's mask")
+check.eq(p.simd[1].col_tiles[1].size, 20, "AVX-512: one 20-column tile (2 vectors either way: evenly sized)")
 -- NHWC tiles within the register file: AVX2 (16 registers) takes 2 vectors x 6 rows, not 4 x 3.
 p = one([[{ name = "a", layout = "NHWC", input = { c = 64, h = 5, w = 25 }, filters = 64, kernel = 1 }]])
 check.eq(p.simd[1].col_tiles[1].size, 64, "AVX-512: 64 output channels in one 4-vector tile")
 check.eq(p.simd[2].col_tiles[1].size, 16, "AVX2: 16-channel (2-vector) tiles")
-check.eq(p.simd[2].row_tiles[1].size, 5, "AVX2: 25 pixels in tiles of 5 (at most 6 rows: 2 x 6 + 2 + 1 <= 16)")
+check.eq(p.simd[2].row_tiles[1].size, 6, "AVX2: 125 pixels in tiles of 6 (at most 6 rows: 2 x 6 + 2 + 1 <= 16)")
+check.ok(p.simd[2].flat_pixels, "1x1 unit stride: tiles run over the whole image's pixels, not one row's 25")
+check.eq(p.simd[2].driver.rows, nil, "flat pixels: no loop over output rows")
 for _, f in ipairs(p.simd) do
   local isa = require("generator.isa." .. f.isa)
   local k = f.kernels[1]
@@ -65,6 +69,35 @@ end
 p = one([[{ name = "a", input = { c = 64, h = 56, w = 56 }, filters = 256, kernel = 1 }]])
 check.eq(p.simd[1].isa, "avx512", "AVX-512 keeps its kernels")
 for _, f in ipairs(p.simd) do check.ok(f.isa ~= "avx2", "no AVX2 path: AVX2 builds take the portable path's GEMM") end
+-- Cache blocking from --l1-cache / --l2-cache (simd_plan.lua): ResNet-18's 7x7 3x3 layer.
+local r18_l4 = [[{ name = "a", input = { c = 512, h = 7, w = 7 }, filters = 512, kernel = 3, padding = 1 }]]
+p = one(r18_l4)
+local avx2 = p.simd[2]
+check.eq(avx2.isa, "avx2", "r18_l4: AVX2 path")
+check.eq(avx2.source, "im2col", "7 columns < 8 lanes: im2col")
+check.eq(#avx2.col_tiles, 2, "49 columns: 3 x 16 + 1 (7 vectors, not 4 x 13 in 8)")
+check.eq(avx2.col_tiles[2].size, 1, "the 1-column tail")
+check.eq(avx2.order, "rows", "9.4 MB of weights: each row tile's weight panel read once")
+check.eq(avx2.k_block.channels, 256, "a 903 KB col matrix: reduction blocks of 256 channels (441 KB of col each)")
+check.eq(avx2.workspace_elems, 256 * 9 * 49, "the workspace holds one block's columns")
+check.ok(avx2.block_im2col and avx2.driver.k_blocks.count == 2, "im2col one block at a time, 2 blocks")
+check.eq(avx2.driver.sites[1].args, nil, "order rows: a row tile's loop holds the column tiles' calls")
+check.eq(#avx2.driver.sites[1].sites[1].args, 6, "blocked kernels take first and last")
+p = one(r18_l4, { l2_cache = 4 * 1024 * 1024 })
+check.eq(p.simd[2].k_block, nil, "a 4 MiB L2 holds the col matrix: no reduction blocks")
+check.eq(p.simd[2].order, "rows", "but not the weights: rows outside")
+p = one([[{ name = "a", input = { c = 16, h = 32, w = 32 }, filters = 16, kernel = 3, padding = 1 }]])
+check.eq(p.simd[2].order, "columns", "small weights stay in L2: output rows outside, as before")
+check.eq(p.simd[2].driver.rows, 32, "one output row at a time")
+-- A padded depthwise layer reads its taps in place per border region, with no padded copy.
+p = one([[{ name = "a", layout = "NHWC", input = { c = 128, h = 6, w = 6 }, filters = 128, groups = 128,
+  kernel = 3, padding = 1 }]])
+check.eq(p.simd[2].source, "regions", "depthwise, padded: border regions")
+check.eq(p.simd[2].workspace_elems, 0, "no staging")
+check.eq(#p.simd[2].regions, 9, "3x3 regions: corners, edges and the interior")
+check.eq(#p.simd[2].regions[1].taps, 4, "the top-left corner reads 4 taps")
+check.eq(#p.simd[2].regions[5].taps, 9, "the interior reads all 9")
+check.eq(p.simd[2].regions[1].taps[1].x, 0, "offsets from the region's first in-image tap")
 p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]])
 check.eq(p.simd, nil, "f64: portable path only")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
