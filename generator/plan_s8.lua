@@ -90,9 +90,10 @@ function plan_s8.plan(p, options)
       if b[1] == "y" then b[2], b.bytes = b[2] * 4, true end
     end
   end
-  if p.depthwise then return s end
-  -- The GEMM's vector body (generator/isa/avx2_s8.lua), compiled where its guard holds.
+  -- The GEMM's and the NHWC depthwise loops' vector bodies (generator/isa/avx2_s8.lua), compiled
+  -- where its guard holds.
   if not (options and options.no_simd) and not s.portable_only then s.isa = "avx2_s8" end
+  if p.depthwise then return s end
   local gemms, gemm_for = gemm_registry(L, s.portable_only)
   s.gemms = gemms
   local group_m0 = L.groups > 1 and string.format("g * %d", p.mg) or "0"

@@ -27,6 +27,8 @@ return {
   -- NHWC GEMMs: the whole body is this template (tiles of `rows` output pixels sharing each
   -- widened weight pair; vectorized requantization from requant_header)
   gemm_template = "gemm_s8_avx2.c.in",
+  -- NHWC depthwise layers of 16 channels or more: 16 channels per step, two taps per vpmaddwd
+  depthwise_template = "depthwise_s8_avx2.c.in",
   requant_header = "requant_s8_avx2.h",
   rows = 4,
 }

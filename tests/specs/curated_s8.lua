@@ -59,6 +59,13 @@ local geometries = {
     activation = "relu6" } end },
   -- k = 16 exactly, stride 2 through im2col
   { "tile_s2_k16", function() return { input = { c = 4, h = 9, w = 9 }, filters = 16, kernel = 2, stride = 2 } end },
+  -- the x86 NHWC depthwise body (templates/depthwise_s8_avx2.c.in): 16 channels plus 4 scalar ones,
+  -- 3x3 (an odd tap count), every padded region
+  { "dw20", function() return { input = { c = 20, h = 6, w = 7 }, filters = 20, kernel = 3, padding = 1,
+    groups = 20, activation = "relu6" } end },
+  -- two blocks, 2x2 kernel (even taps), stride 2 with asymmetric padding, dilation 2
+  { "dw32_s2_dil", function() return { input = { n = 2, c = 32, h = 9, w = 8 }, filters = 32, kernel = 2, stride = 2,
+    dilation = 2, padding = { top = 1, bottom = 0, left = 0, right = 2 }, groups = 32, bias = false } end },
 }
 
 -- Quantization variants, cycled through the geometries. m = filters, act = the activation
