@@ -195,51 +195,207 @@ end
 
 -- Weight gradient ------------------------------------------------------------------
 
--- The weight gradient's kernels; x read from a zero-padded copy [hp][wp][C] when the layer pads.
-local function plan_weights(L, p, isa)
-  if L.layout ~= "NHWC" then return nil end
-  -- Measured (docs/gradients.md): the direct kernels win on pointwise layers with many
-  -- pixels, and on depthwise layers tie at -O3 and win by 3-10x at -O2 (the portable
-  -- depthwise loops need -O3's vectorizer); elsewhere the GEMM path stays.
-  if not p.depthwise and (L.kh * L.kw > 1 or p.cg < isa.lanes or p.mg < isa.lanes
-    or L.n * p.ohow < NHWC_MIN_PIXELS) then return nil end
-  local w = { padded = p.padded, hp = p.hp, wp = p.wp }
+-- The register tile of a dense weight gradient: vectors along output channels (`vectors`
+-- per tile), rows = a block of taps x a run of input channels, each row one accumulator
+-- per vector. Scores each choice by lane use x row use x FMAs per load, best kept.
+local function dense_tile(isa, mg, cg, taps)
+  local best
+  -- At most 2 vectors (AVX2: 6 x 16, AVX-512: 12 x 32, the GEMM micro-kernel's shapes):
+  -- 3 x 4 tiles scored higher here but ran up to 1.8x slower (r8_s2_a, docs/gradients.md).
+  for vectors = 1, math.min(2, ceil_div(mg, isa.lanes)) do
+    local rows = isa.accumulators // vectors
+    local m_tiles = tiles(mg, vectors * isa.lanes)
+    local lanes_used = 0
+    for _, t in ipairs(m_tiles) do lanes_used = lanes_used + t.count * ceil_div(t.size, isa.lanes) * isa.lanes end
+    for block = 1, math.min(taps, rows) do
+      local run = math.min(rows // block, cg)
+      local calls = ceil_div(taps, block) * ceil_div(cg, run)
+      local score = (mg / lanes_used) * (taps * cg / (calls * rows)) * (rows * vectors / (rows + vectors))
+      if not best or score > best.score + 1e-9 then
+        best = { score = score, vectors = vectors, block = block, run = run, m_tiles = m_tiles }
+      end
+    end
+  end
+  return best
+end
+
+-- Output rows per pass over the pixels: the dy rows of a pass (pixels x M floats) stay
+-- within about CHUNK_BYTES, so every register tile re-reads them from L2 (each pass also
+-- reads and writes all of dW once, so passes stay few).
+local CHUNK_BYTES = 128 * 1024
+
+-- A dense layer's weight gradient (both layouts): an outer product over the output pixels,
+--   dW[tap][c][m] += x[pixel + tap][c] * dy[pixel][m]
+-- vectors along m, x broadcast, a register tile of (taps of a block) x (a run of input
+-- channels) x (a tile of output channels). NHWC reads dy in place and writes dW (HWIO)
+-- directly; NCHW transposes each image's dy to [pixel][M] and sums into dWt[C/g*KH*KW][M],
+-- transposed into dW ([M][C/g][KH][KW]) at the end. x is read in place, or from a
+-- zero-padded copy when the layer pads.
+-- Reduction order (fixed, whatever the tile): for each dW element, the pixels of a pass
+-- (rows oh0 .. oh0+rows-1, row-major) are summed in one register, the passes' sums are
+-- added in order into the stored value, the images in order.
+local function plan_dense_weights(L, p, isa)
+  local nchw = L.layout == "NCHW"
+  local KK, M = L.kh * L.kw, L.m
+  local w = { kind = "dense", nchw = nchw, padded = p.padded, hp = p.hp, wp = p.wp }
+  local t = dense_tile(isa, p.mg, p.cg, KK)
+  w.m_tiles = t.m_tiles
+  w.x_pixel = nchw and 1 or L.c                                -- x elements between horizontally adjacent pixels
+  w.x_channel = nchw and p.hp * p.wp or 1                      -- ... between adjacent channels
+  w.w_channel = nchw and KK * M or M                           -- dW(t) rows between adjacent channels
   w.taps = {}
   for kh = 0, L.kh - 1 do
     for kw = 0, L.kw - 1 do
-      w.taps[#w.taps + 1] = { kh = kh, kw = kw, x_off = (kh * L.dh * p.wp + kw * L.dw) * L.c }
+      local tap = kh * L.kw + kw
+      w.taps[#w.taps + 1] = { kh = kh, kw = kw, x_off = (kh * L.dh * p.wp + kw * L.dw) * w.x_pixel,
+        w_off = nchw and tap * M or tap * p.cg * M }
     end
   end
-  if p.depthwise then
-    -- rows: taps (a block of them per kernel call), columns: channels
-    w.kind = "depthwise"
-    w.col_tiles = tiles(L.c, 2 * isa.lanes)
-    local vectors = ceil_div(w.col_tiles[1].size, isa.lanes)
-    local per_call = math.max(1, isa.accumulators // vectors)
-    w.blocks = {}
-    for first = 1, #w.taps, per_call do
+  w.blocks = {}
+  for _, bt in ipairs(tiles(KK, t.block)) do
+    for i = 0, bt.count - 1 do
       local block = {}
-      for i = first, math.min(#w.taps, first + per_call - 1) do block[#block + 1] = w.taps[i] end
+      for k = bt.start + i * bt.size + 1, bt.start + (i + 1) * bt.size do block[#block + 1] = w.taps[k] end
       w.blocks[#w.blocks + 1] = block
     end
-    w.kernels = {}
-    for b, block in ipairs(w.blocks) do
-      for _, ct in ipairs(w.col_tiles) do
-        w.kernels[#w.kernels + 1] = { name = string.format("bwd_weights_b%d_%d", b, ct.size), block = b,
-          rows = #block, width = ct.size, vectors = ceil_div(ct.size, isa.lanes), masks = masks(isa, ct.size),
-          col_tile = ct }
+  end
+  w.c_tiles = tiles(p.cg, t.run)
+  w.kernels = {}
+  for b, block in ipairs(w.blocks) do
+    for _, ct in ipairs(w.c_tiles) do
+      for _, mt in ipairs(w.m_tiles) do
+        w.kernels[#w.kernels + 1] = { name = string.format("bwd_weights_b%d_%dx%d", b, ct.size, mt.size), block = b,
+          channels = ct.size, rows = #block * ct.size, width = mt.size, vectors = ceil_div(mt.size, isa.lanes),
+          masks = masks(isa, mt.size), c_tile = ct, m_tile = mt }
       end
     end
-  else
-    -- rows: input channels of a group, columns: output channels of the group; one tap per call
-    w.kind = "nhwc"
-    w.col_tiles = tiles(p.mg, 3 * isa.lanes)
-    local vectors = ceil_div(w.col_tiles[1].size, isa.lanes)
-    w.row_tiles = tiles(p.cg, math.max(1, isa.accumulators // vectors))
-    w.kernels = variants(isa, "bwd_weights", w.row_tiles, w.col_tiles)
   end
-  w.workspace_elems = p.padded and p.hp * p.wp * L.c or 0
+  w.pass_rows = math.max(1, math.min(L.oh, CHUNK_BYTES // (L.ow * M * 4)))
+  w.passes = tiles(L.oh, w.pass_rows)
+  -- workspace: [padded x][dy^T (NCHW)][dWt (NCHW)]
+  local at = 0
+  if p.padded then
+    w.x_at = at
+    at = at + round16(L.c * p.hp * p.wp)
+  end
+  if nchw then
+    w.g_at = at
+    at = at + round16(p.ohow * M)
+    w.dw_at = at
+    at = at + round16(p.kg * M)
+  end
+  w.workspace_elems = at
   return w
+end
+
+-- Where the dense weight kernels are used (measured: docs/gradients.md); elsewhere the
+-- im2col + GEMM path stays. NHWC: every layer measured tied or won (up to 2.3x on small
+-- layers). NCHW: only small weight gradients of a KxK layer (M/groups*C/groups*KH*KW <=
+-- 4608 elements: ResNet-8's first stage, 1.1-1.4x); larger ones and 1x1 layers were faster
+-- through OpenBLAS (the per-image dy transpose and the dW passes cost more than the GEMM's).
+local NCHW_MAX_DW = 4608
+local function dense_weights_pay(L, p, isa)
+  if p.mg < isa.lanes then return false end
+  if L.layout == "NHWC" then return true end
+  return L.kh * L.kw > 1 and p.mg * p.kg <= NCHW_MAX_DW
+end
+
+-- Runs of output positions along one axis that the same taps reach inside the image
+-- (the rest read padding): { first, count, taps = { tap indices } } in order.
+local function segments(out_size, size, k, stride, dilation, pad)
+  local list = {}
+  for o = 0, out_size - 1 do
+    local taps = {}
+    for t = 0, k - 1 do
+      local i = o * stride + t * dilation - pad
+      if i >= 0 and i < size then taps[#taps + 1] = t end
+    end
+    local key = table.concat(taps, ",")
+    local last = list[#list]
+    if last and last.key == key then
+      last.count = last.count + 1
+    else
+      list[#list + 1] = { first = o, count = 1, taps = taps, key = key }
+    end
+  end
+  return list
+end
+
+-- At most this many regions of output pixels (segments along H x along W) per depthwise
+-- weight gradient; beyond it (large padded kernels) x is copied into a zero-padded image.
+local MAX_REGIONS = 16
+
+-- The depthwise weight gradient: rows = a block of taps, vectors along channels.
+-- x is read in place: the output plane splits into regions (a segment along H x one along
+-- W) in each of which the same taps stay inside the image, and each region's kernels sum
+-- only those taps over only its pixels (no zero-padded copy: on small depthwise layers the
+-- copy cost as much as the arithmetic). dw is zeroed first and every kernel adds to it:
+-- per element, regions in row-major order, then images in order. With more than
+-- MAX_REGIONS regions, x is copied into a zero-padded image [hp][wp][C] and one region
+-- covers the plane.
+local function plan_depthwise_weights(L, p, isa)
+  local C = L.c
+  local w = { kind = "depthwise" }
+  w.col_tiles = tiles(C, 2 * isa.lanes)
+  local vectors = ceil_div(w.col_tiles[1].size, isa.lanes)
+  local per_call = math.max(1, isa.accumulators // vectors)
+  local rows = segments(L.oh, L.h, L.kh, L.sh, L.dh, L.pad_top)
+  local cols = segments(L.ow, L.w, L.kw, L.sw, L.dw, L.pad_left)
+  local pitch, pt, pl = L.w, L.pad_top, L.pad_left
+  w.padded = #rows * #cols > MAX_REGIONS
+  if w.padded then
+    local all_h, all_w = {}, {}
+    for t = 0, L.kh - 1 do all_h[#all_h + 1] = t end
+    for t = 0, L.kw - 1 do all_w[#all_w + 1] = t end
+    rows = { { first = 0, count = L.oh, taps = all_h } }
+    cols = { { first = 0, count = L.ow, taps = all_w } }
+    pitch, pt, pl = p.wp, 0, 0
+    w.hp, w.wp = p.hp, p.wp
+  end
+  w.regions = {}
+  for _, rs in ipairs(rows) do
+    for _, cs in ipairs(cols) do
+      local taps = {}
+      for _, kh in ipairs(rs.taps) do
+        for _, kw in ipairs(cs.taps) do
+          -- x offset of the region's first pixel for this tap (inside the image, so >= 0)
+          local x_off = ((rs.first * L.sh + kh * L.dh - pt) * pitch + (cs.first * L.sw + kw * L.dw - pl)) * C
+          taps[#taps + 1] = { kh = kh, kw = kw, x_off = x_off }
+        end
+      end
+      if #taps > 0 then
+        local region = { oh = rs.first, ow = cs.first, rows = rs.count, cols = cs.count, blocks = {},
+          g_off = (rs.first * L.ow + cs.first) * C }
+        for first = 1, #taps, per_call do
+          local block = {}
+          for i = first, math.min(#taps, first + per_call - 1) do block[#block + 1] = taps[i] end
+          region.blocks[#region.blocks + 1] = block
+        end
+        w.regions[#w.regions + 1] = region
+      end
+    end
+  end
+  w.x_row = L.sh * pitch * C     -- x elements between output rows
+  w.kernels = {}
+  for r, region in ipairs(w.regions) do
+    for b, block in ipairs(region.blocks) do
+      for _, ct in ipairs(w.col_tiles) do
+        w.kernels[#w.kernels + 1] = { name = string.format("bwd_weights_r%d_b%d_%d", r, b, ct.size), region = region,
+          block = block, rows = #block, width = ct.size, vectors = ceil_div(ct.size, isa.lanes),
+          masks = masks(isa, ct.size), col_tile = ct }
+      end
+    end
+  end
+  w.workspace_elems = w.padded and p.hp * p.wp * C or 0
+  return w
+end
+
+local function plan_weights(L, p, isa)
+  if p.depthwise then
+    return L.layout == "NHWC" and plan_depthwise_weights(L, p, isa) or nil   -- NCHW: the direct loops
+  end
+  if not dense_weights_pay(L, p, isa) then return nil end
+  return plan_dense_weights(L, p, isa)
 end
 
 -- The SIMD gradient paths of a conv2d layer with backward = true: one per ISA (AVX-512
