@@ -216,14 +216,6 @@ function emit.model(template_dir, model, plans, spec_name)
     local vars = layer_vars(p, spec_name)
     files[#files + 1] = { name = p.sym .. ".h", text = template.render(template_dir, "layer.h.in", vars, helpers) }
     files[#files + 1] = { name = p.sym .. ".c", text = template.render(template_dir, "layer.c.in", vars, helpers) }
-    -- P_conv_parallel's parts (generator/parallel_plan.lua): each a layer of its own, in its own files.
-    for _, part in ipairs(p.parallel_parts or {}) do
-      local part_vars = layer_vars(part, spec_name)
-      for _, kind in ipairs({ "h", "c" }) do
-        files[#files + 1] = { name = part.sym .. "." .. kind,
-          text = template.render(template_dir, "layer." .. kind .. ".in", part_vars, helpers) }
-      end
-    end
   end
   local model_sym = model.prefix .. "model"
   files[#files + 1] = { name = model_sym .. ".h", text = template.render(template_dir, "model.h.in", {

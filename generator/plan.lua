@@ -472,11 +472,8 @@ function plan.layer(L, options)
   else
     p.transpose_items = gradients.transpose(p)
   end
-  -- P_conv_parallel's split (generator/parallel_plan.lua); its parts are layers of their own.
-  if not (options and options.part) then
-    p.parallel = parallel_plan.plan(L, p, options)
-    p.parallel_parts = parallel_plan.part_plans(L, p, options, plan.layer)
-  end
+  -- P_conv_parallel's split (generator/parallel_plan.lua): ranges of the SIMD drivers' loops.
+  p.parallel = parallel_plan.plan(L, p, options)
   return p
 end
 

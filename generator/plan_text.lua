@@ -13,17 +13,13 @@ local function scalar(v)
   return tostring(v)
 end
 
--- Keys of a layer's plan not printed: P_conv_parallel's parts are layers' plans of their own
--- (the split, plan.parallel, names each part and its fields).
-local HIDDEN = { parallel_parts = true }
-
 -- Keys of a table: the array part first, in order, then the rest sorted by their text.
 local function ordered_keys(t)
   local keys, n = {}, #t
   for i = 1, n do keys[i] = i end
   local rest = {}
   for k in pairs(t) do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) and not HIDDEN[k] then rest[#rest + 1] = k end
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then rest[#rest + 1] = k end
   end
   table.sort(rest, function(a, b)
     if type(a) ~= type(b) then return type(a) < type(b) end

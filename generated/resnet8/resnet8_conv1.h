@@ -57,7 +57,7 @@ int resnet8_conv1_conv(const float *x, const float *w, const float *bias, float 
  * is NULL), 64-byte aligned buffer (docs/threads.md). */
 #define RESNET8_CONV1_WORKSPACE_BYTES_PARALLEL(threads) ((size_t)110592 + 0 * (size_t)(threads))
 
-/* resnet8_conv1_conv's result bit for bit, computed as tasks of `pool` (one task: one task: 442368 MACs (units of at least 262144), or no 64-byte-aligned split);
+/* resnet8_conv1_conv's result bit for bit, computed as tasks of `pool` (one task: 442368 MACs (units of at least 262144));
  * pool NULL runs them in turn. Same arguments and return codes as resnet8_conv1_conv (workspace: above). */
 int resnet8_conv1_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
                                const cg_threadpool *pool);

@@ -55,9 +55,9 @@ int resnet8_s2_a_conv(const float *x, const float *w, const float *bias, float *
 
 /* Bytes of the workspace resnet8_s2_a_conv_parallel needs when pool->threads <= `threads` (or pool
  * is NULL), 64-byte aligned buffer (docs/threads.md). */
-#define RESNET8_S2_A_WORKSPACE_BYTES_PARALLEL(threads) ((size_t)589824 + 0 * (size_t)(threads))
+#define RESNET8_S2_A_WORKSPACE_BYTES_PARALLEL(threads) ((size_t)147456 + 0 * (size_t)(threads))
 
-/* resnet8_s2_a_conv's result bit for bit, computed as tasks of `pool` (4 units, blocks of output channels, each task its block's weights and planes);
+/* resnet8_s2_a_conv's result bit for bit, computed as tasks of `pool` (tasks run ranges of the SIMD driver's loops);
  * pool NULL runs them in turn. Same arguments and return codes as resnet8_s2_a_conv (workspace: above). */
 int resnet8_s2_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
                               const cg_threadpool *pool);

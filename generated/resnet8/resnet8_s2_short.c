@@ -34,14 +34,6 @@ static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes
   return a0 >= b0 ? a0 - b0 < b_bytes : b0 - a0 < a_bytes;
 }
 
-/* one task: 131072 MACs (units of at least 262144), or no 64-byte-aligned split. */
-int resnet8_s2_short_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
-                                  const cg_threadpool *pool)
-{
-  (void)pool;
-  return resnet8_s2_short_conv(x, w, bias, y, workspace);
-}
-
 /* im2col of one image: col is 16 x 256.
  * Loops over channels and output rows: every bound and offset is a literal. */
 void resnet8_s2_short_im2col(const float *x, float *col)
@@ -784,4 +776,12 @@ int resnet8_s2_short_conv(const float *x, const float *w, const float *bias, flo
   conv_portable(x, w, bias, y, workspace);
 #endif
   return CG_OK;
+}
+
+/* one task: 131072 MACs (units of at least 262144). */
+int resnet8_s2_short_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                                  const cg_threadpool *pool)
+{
+  (void)pool;
+  return resnet8_s2_short_conv(x, w, bias, y, workspace);
 }

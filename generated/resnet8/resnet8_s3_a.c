@@ -34,109 +34,6 @@ static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes
   return a0 >= b0 ? a0 - b0 < b_bytes : b0 - a0 < a_bytes;
 }
 
-#if CONVGEN_AVX512 || CONVGEN_AVX2 || CONVGEN_NEON
-#include "resnet8_s3_a_part0.h"
-
-/* P_conv_parallel's split (generator/parallel_plan.lua): blocks of output channels, each task its block's weights and planes.
- * 4 units per image, 4 in all; a unit runs one part (a layer of its own) at
- * these offsets into one image's x and y, w and bias. */
-typedef struct {
-  int part;
-  int x, w, bias, y;
-} parallel_unit;
-
-static const parallel_unit parallel_units[4] = {
-  { 0, 0, 0, 0, 0 }, /* m 0..15 */
-  { 0, 0, 4608, 16, 1024 }, /* m 16..31 */
-  { 0, 0, 9216, 32, 2048 }, /* m 32..47 */
-  { 0, 0, 13824, 48, 3072 }, /* m 48..63 */
-};
-
-typedef struct {
-  const float *x, *w;
-  const float *bias;
-  float *y;
-  unsigned char *workspace;
-  size_t workers;
-} parallel_call;
-
-/* Runs unit u (image u / 4) with `slot` as its scratch. */
-static void run_unit(const parallel_call *call, size_t u, void *slot)
-{
-  const parallel_unit *unit = &parallel_units[u % 4];
-  const size_t image = u / 4;
-  const float *x = call->x + image * 8192 + unit->x;
-  const float *w = call->w + unit->w;
-  const float *bias = call->bias == NULL ? NULL : call->bias + unit->bias;
-  float *y = call->y + image * 4096 + unit->y;
-  (void)resnet8_s3_a_part0_conv(x, w, bias, y, slot);
-}
-
-/* Task `worker` of the pool: a contiguous range of units, with the worker's own workspace slot
- * (tasks get no thread index, so the slot is the task's). */
-static void parallel_task(void *context, size_t worker)
-{
-  const parallel_call *call = (const parallel_call *)context;
-  const size_t first = worker * 4 / call->workers, last = (worker + 1) * 4 / call->workers;
-  void *slot = call->workspace + worker * (size_t)73728;
-  for (size_t u = first; u < last; ++u) {
-    run_unit(call, u, slot);
-  }
-}
-
-/* resnet8_s3_a_conv's result, computed by up to 4 tasks on the pool (serially when pool is NULL). */
-int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
-                              const cg_threadpool *pool)
-{
-  size_t workers = 1;
-  if (pool != NULL && pool->threads > 1) {
-    workers = pool->threads < 4 ? pool->threads : 4;
-  }
-  if (x == NULL || w == NULL || y == NULL || workspace == NULL ||
-      (pool != NULL && pool->parallel_for == NULL)) {
-    return CG_ERR_NULL_POINTER;
-  }
-  if ((uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
-  }
-  {
-    const size_t x_bytes = (size_t)8192 * sizeof(float), w_bytes = (size_t)18432 * sizeof(float);
-    const size_t b_bytes = (size_t)64 * sizeof(float), y_bytes = (size_t)4096 * sizeof(float);
-    const size_t ws_bytes = workers * (size_t)73728;
-    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
-        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
-        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
-      return CG_ERR_OVERLAP;
-    }
-  }
-  {
-    parallel_call call;
-    call.x = x;
-    call.w = w;
-    call.bias = bias;
-    call.y = y;
-    call.workspace = (unsigned char *)workspace;
-    call.workers = workers;
-    if (workers == 1) {
-      parallel_task(&call, 0);
-    } else {
-      pool->parallel_for(pool->pool, parallel_task, &call, workers);
-    }
-  }
-  return CG_OK;
-}
-#else
-
-/* This build runs a branch that multiplies through the linked BLAS, whose row blocks may round
- * differently from the whole product: the call stays whole, so the result stays bit-identical. */
-int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
-                              const cg_threadpool *pool)
-{
-  (void)pool;
-  return resnet8_s3_a_conv(x, w, bias, y, workspace);
-}
-#endif
-
 /* im2col of one image: col is 288 x 64.
  * Loops over channels and output rows: every bound and offset is a literal. */
 void resnet8_s3_a_im2col(const float *x, float *col)
@@ -505,11 +402,13 @@ static inline void tile_9x32(const float *restrict w, const float *restrict b, f
 }
 
 /* AVX-512 path: im2col, then tiles over the col matrix, 11x32 register tiles over output channels x output columns */
-static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage)
+static void conv_avx512(const float *x, const float *w, const float *bias, float *y, float *stage, int first,
+                        int last, int stage_input)
 {
+  (void)stage_input;
   const float *image = x;
   float *out = y;
-  resnet8_s3_a_im2col(image, stage);
+  if (stage_input) resnet8_s3_a_im2col(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
@@ -517,14 +416,16 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
   float *y_row = y_group;
   for (int t = 0; t < 2; ++t) {
     const int p0 = t * 32;
-    for (int mb = 0; mb < 5; ++mb) {
+    for (int mb = first; mb < (last < 5 ? last : 5); ++mb) {
       const int m0 = mb * 11;
       tile_11x32(w_group + m0 * 288, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
     }
   }
-  for (int t = 0; t < 2; ++t) {
-    const int p0 = t * 32;
-    tile_9x32(w_group + 55 * 288, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+  if (first <= 5 && 5 < last) {
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 32;
+      tile_9x32(w_group + 55 * 288, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+    }
   }
 }
 #elif CONVGEN_AVX2
@@ -681,11 +582,13 @@ static inline void tile_4x16(const float *restrict w, const float *restrict b, f
 }
 
 /* AVX2+FMA path: im2col, then tiles over the col matrix, 6x16 register tiles over output channels x output columns */
-static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
+static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage, int first,
+                      int last, int stage_input)
 {
+  (void)stage_input;
   const float *image = x;
   float *out = y;
-  resnet8_s3_a_im2col(image, stage);
+  if (stage_input) resnet8_s3_a_im2col(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
@@ -693,14 +596,16 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
   float *y_row = y_group;
   for (int t = 0; t < 4; ++t) {
     const int p0 = t * 16;
-    for (int mb = 0; mb < 10; ++mb) {
+    for (int mb = first; mb < (last < 10 ? last : 10); ++mb) {
       const int m0 = mb * 6;
       tile_6x16(w_group + m0 * 288, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
     }
   }
-  for (int t = 0; t < 4; ++t) {
-    const int p0 = t * 16;
-    tile_4x16(w_group + 60 * 288, b_row + p0, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
+  if (first <= 10 && 10 < last) {
+    for (int t = 0; t < 4; ++t) {
+      const int p0 = t * 16;
+      tile_4x16(w_group + 60 * 288, b_row + p0, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
+    }
   }
 }
 #elif CONVGEN_NEON
@@ -977,11 +882,13 @@ static inline void tile_9x8(const float *restrict w, const float *restrict b, fl
 }
 
 /* NEON path: im2col, then tiles over the col matrix, 11x8 register tiles over output channels x output columns */
-static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage)
+static void conv_neon(const float *x, const float *w, const float *bias, float *y, float *stage, int first,
+                      int last, int stage_input)
 {
+  (void)stage_input;
   const float *image = x;
   float *out = y;
-  resnet8_s3_a_im2col(image, stage);
+  if (stage_input) resnet8_s3_a_im2col(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
@@ -989,14 +896,16 @@ static void conv_neon(const float *x, const float *w, const float *bias, float *
   float *y_row = y_group;
   for (int t = 0; t < 8; ++t) {
     const int p0 = t * 8;
-    for (int mb = 0; mb < 5; ++mb) {
+    for (int mb = first; mb < (last < 5 ? last : 5); ++mb) {
       const int m0 = mb * 11;
       tile_11x8(w_group + m0 * 288, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
     }
   }
-  for (int t = 0; t < 8; ++t) {
-    const int p0 = t * 8;
-    tile_9x8(w_group + 55 * 288, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+  if (first <= 5 && 5 < last) {
+    for (int t = 0; t < 8; ++t) {
+      const int p0 = t * 8;
+      tile_9x8(w_group + 55 * 288, b_row + p0, y_row + 55 * 64 + p0, bias == NULL ? NULL : bias + 55);
+    }
   }
 }
 #else
@@ -1049,13 +958,148 @@ int resnet8_s3_a_conv(const float *x, const float *w, const float *bias, float *
     return CG_ERR_OVERLAP;
   }
 #if CONVGEN_AVX512
-  conv_avx512(x, w, bias, y, workspace);
+  conv_avx512(x, w, bias, y, workspace, 0, 6, 1);
 #elif CONVGEN_AVX2
-  conv_avx2(x, w, bias, y, workspace);
+  conv_avx2(x, w, bias, y, workspace, 0, 11, 1);
 #elif CONVGEN_NEON
-  conv_neon(x, w, bias, y, workspace);
+  conv_neon(x, w, bias, y, workspace, 0, 6, 1);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif
   return CG_OK;
 }
+
+/* P_conv_parallel's call: the arguments, and the workspace as the staged input (shared) or the slots. */
+typedef struct {
+  const float *x, *w, *bias;
+  float *y;
+  float *stage;
+  size_t workers;
+} parallel_call;
+
+#if CONVGEN_AVX512
+/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
+ * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx512's row tiles loop. */
+static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
+enum { PARALLEL_UNITS = 4 };
+/* Workspace bytes: the input staged once, shared. */
+#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
+
+/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
+static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+{
+  (void)task;
+  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+}
+
+/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
+static void stage_once(parallel_call *call, const cg_threadpool *pool)
+{
+  (void)pool;
+  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
+}
+
+#elif (CONVGEN_AVX2 && !CONVGEN_AVX512)
+/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 6-channel row tiles (their weights, bias and planes).
+ * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx2's row tiles loop. */
+static const int unit_starts[5] = { 0, 3, 5, 8, 11 };
+enum { PARALLEL_UNITS = 4 };
+/* Workspace bytes: the input staged once, shared. */
+#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
+
+/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
+static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+{
+  (void)task;
+  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+}
+
+/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
+static void stage_once(parallel_call *call, const cg_threadpool *pool)
+{
+  (void)pool;
+  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
+}
+
+#elif (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
+/* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
+ * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_neon's row tiles loop. */
+static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
+enum { PARALLEL_UNITS = 4 };
+/* Workspace bytes: the input staged once, shared. */
+#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
+
+/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
+static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+{
+  (void)task;
+  conv_neon(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+}
+
+/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
+static void stage_once(parallel_call *call, const cg_threadpool *pool)
+{
+  (void)pool;
+  conv_neon(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
+}
+#endif
+#if CONVGEN_AVX512 || (CONVGEN_AVX2 && !CONVGEN_AVX512) || (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
+
+/* Task i of W: units [i*U/W, (i+1)*U/W). */
+static void compute_task(void *context, size_t task)
+{
+  const parallel_call *call = (const parallel_call *)context;
+  run_units(call, task, task * PARALLEL_UNITS / call->workers, (task + 1) * PARALLEL_UNITS / call->workers);
+}
+
+/* resnet8_s3_a_conv's result, computed by up to PARALLEL_UNITS tasks on the pool (in turn when pool is NULL). */
+int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                              const cg_threadpool *pool)
+{
+  parallel_call call;
+  size_t workers = 1;
+  if (pool != NULL && pool->threads > 1) {
+    workers = pool->threads < PARALLEL_UNITS ? pool->threads : PARALLEL_UNITS;
+  }
+  if (x == NULL || w == NULL || y == NULL || (workspace == NULL && PARALLEL_STAGE_BYTES(1) > 0) ||
+      (pool != NULL && pool->parallel_for == NULL)) {
+    return CG_ERR_NULL_POINTER;
+  }
+  if (PARALLEL_STAGE_BYTES(1) > 0 && (uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
+    return CG_ERR_WORKSPACE_ALIGN;
+  }
+  {
+    const size_t x_bytes = (size_t)8192 * sizeof(float), w_bytes = (size_t)18432 * sizeof(float);
+    const size_t b_bytes = (size_t)64 * sizeof(float), y_bytes = (size_t)4096 * sizeof(float);
+    const size_t ws_bytes = PARALLEL_STAGE_BYTES(workers);
+    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
+        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
+        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
+      return CG_ERR_OVERLAP;
+    }
+  }
+  call.x = x;
+  call.w = w;
+  call.bias = bias;
+  call.y = y;
+  call.stage = (float *)workspace;
+  call.workers = workers;
+  stage_once(&call, pool);
+  if (workers == 1) {
+    compute_task(&call, 0);
+  } else {
+    pool->parallel_for(pool->pool, compute_task, &call, workers);
+  }
+  return CG_OK;
+}
+#else
+
+/* No SIMD path of this build splits (the portable branch multiplies through the linked BLAS, whose row blocks may round
+ * unlike the whole product): the call stays whole, so the result stays bit-identical. */
+int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
+                              const cg_threadpool *pool)
+{
+  (void)pool;
+  return resnet8_s3_a_conv(x, w, bias, y, workspace);
+}
+#endif

@@ -1,5 +1,5 @@
 -- Layers that exercise every kind of P_conv_parallel split (docs/threads.md), in f32 and f64: output-channel
--- blocks with a tail, group and depthwise blocks, NHWC row bands with top/interior/bottom parts, images.
+-- blocks with a tail, group and depthwise blocks, NHWC row bands, depthwise border regions, reduction blocks, images.
 -- Each case is a function so that every variant gets a fresh table (the sandbox has no pairs()).
 local cases = {
   { "nchw_pad", function() return {
@@ -34,6 +34,10 @@ local cases = {
   -- OpenBLAS rounds a block of rows unlike the whole product, so the split must not be taken.
   { "nchw_blas", function() return {
     layout = "NCHW", input = { c = 2048, h = 7, w = 7 }, filters = 768, kernel = 1, bias = false } end },
+  -- Weights and im2col matrix both over half of a 1 MiB L2: simd_plan.lua's reduction blocks, whose whole col
+  -- matrix P_conv_parallel stages once, its blocks split across the tasks.
+  { "nchw_kblock", function() return {
+    layout = "NCHW", input = { c = 320, h = 7, w = 7 }, filters = 64, kernel = 3, padding = 1 } end },
   { "nchw_batch", function() return {
     layout = "NCHW", input = { n = 3, c = 5, h = 9, w = 7 }, filters = 3, kernel = 3,
     padding = 1 } end },
