@@ -398,6 +398,30 @@ local function plan_weights(L, p, isa)
   return plan_dense_weights(L, p, isa)
 end
 
+-- The bias gradient db[m] = sum of dy over the batch's pixels. The portable loops run
+-- at one add per element along a serial chain (NCHW: C's evaluation order forbids
+-- vectorizing the sum; NHWC: not vectorized at -O2), as slow as the whole weight gradient
+-- on small layers. NHWC: vectors along m (blocks of up to 8 vectors), pixels summed in
+-- order: the portable loop's order. NCHW: per m, one vector of partial sums over the
+-- pixels of each image (lane j sums pixels i = j mod lanes, in order; a masked tail), its
+-- lanes then added in lane order.
+local function plan_bias(L, p, isa)
+  local b = { nchw = L.layout == "NCHW", chunks = {} }
+  if b.nchw then
+    b.full = p.ohow // isa.lanes
+    local rest = p.ohow - b.full * isa.lanes
+    b.tail_mask = rest > 0 and masks(isa, rest)[0] or nil
+  else
+    for _, t in ipairs(tiles(L.m, 8 * isa.lanes)) do
+      for i = 0, t.count - 1 do
+        b.chunks[#b.chunks + 1] = { m0 = t.start + i * t.size, vectors = ceil_div(t.size, isa.lanes),
+          masks = masks(isa, t.size) }
+      end
+    end
+  end
+  return b
+end
+
 -- The SIMD gradient paths of a conv2d layer with backward = true: one per ISA (AVX-512
 -- first, as the #if chain tries them), each with `data` and/or `weights` (nil: that
 -- gradient keeps the portable GEMM path for the ISA). nil when no ISA has either.
@@ -413,6 +437,7 @@ function gradients_simd.plan(L, p)
     if path.data or path.weights then
       path.workspace_elems = math.max(path.data and path.data.workspace_elems or 0,
         path.weights and path.weights.workspace_elems or 0)
+      path.bias = plan_bias(L, p, isa)
       paths[#paths + 1] = path
     end
   end
