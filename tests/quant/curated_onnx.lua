@@ -29,6 +29,11 @@ local geometries = {
     quant = { arithmetic = "onnx", input_zero_point = 127, output_zero_point = 0, input_scale = 0.02,
       weight_scale = per_channel(5, { 0.01, 0.03 }), output_scale = 0.125,
       weight_zero_point = per_channel(5, WZP) } } end },
+  -- 16+ channels: NHWC depthwise that the AVX2 body would take in TFLite's form (must stay portable)
+  { "dw20", function() return { input = { c = 20, h = 5, w = 6 }, filters = 20, kernel = 3, groups = 20,
+    padding = 1,
+    quant = { arithmetic = "onnx", input_zero_point = -3, output_zero_point = 4, input_scale = 0.05,
+      weight_scale = 0.004, output_scale = 0.02, weight_zero_point = per_channel(20, WZP) } } end },
   -- depthwise with a channel multiplier (the grouped GEMM), dilation
   { "dw_x2", function() return { input = { c = 3, h = 7, w = 7 }, filters = 6, kernel = 3, dilation = 2, padding = 2,
     groups = 3,
