@@ -18,7 +18,7 @@ function work_limit.limits(layers)
 end
 
 -- A fresh budget for a spec of options.layers layers:
--- { instructions = remaining, memory_kb = cap, cpu_deadline = os.clock() value, layers = count }.
+-- { instructions = remaining, memory_kb = cap, cpu_deadline = os.clock() value }.
 function work_limit.new(options)
   options = options or {}
   local instructions, cpu_seconds = work_limit.limits(options.layers)
@@ -26,7 +26,6 @@ function work_limit.new(options)
     instructions = options.instructions or instructions,
     memory_kb = options.memory_kb or limits.generator_memory_kb,
     cpu_deadline = options.cpu_seconds or cpu_seconds,
-    layers = options.layers or 1,
   }
 end
 
