@@ -1,0 +1,98 @@
+-- Plans an NCHW layer's SIMD tiles: the source of B rows (image, padded/phased copy, im2col), tiles, cache blocks.
+
+local T = require("generator.simd_tiles")
+local staging = require("generator.simd_staging")
+
+local ceil_div, tiles, column_tiles = T.ceil_div, T.split, T.column_tiles
+local accumulator_budget, kernel_variants, tap_offsets = T.accumulator_budget, T.kernel_variants, T.tap_offsets
+local padding_program, phase_program = staging.padding_program, staging.phase_program
+
+-- Longest reduction for which strided NCHW rows are read in place from phase-split
+-- staging rather than from im2col: below it the im2col copy costs as much as the
+-- arithmetic it feeds (ResNet-18's 7x7 stem: 15% faster in place); above it the
+-- contiguous col tiles stream better (its stride-2 3x3 layer: 9% faster via im2col).
+local STAGED_MAX_K = 256
+
+-- Loop order and reduction blocks of an NCHW layer, from the cache sizes (p.cache: the
+-- --l1-cache / --l2-cache options). Weights that do not fit half of L2 would be streamed from
+-- memory once per output row or column tile: the driver then takes each row tile's weight
+-- panel once (order "rows": row tiles outside, output rows and column tiles inside). When the
+-- B operand a row tile reads (the staged image or the col matrix) does not fit half of L2
+-- either, the reduction is split into blocks of whole input channels that do, the kernels
+-- reloading their partial sums from y (the same additions in the same order: the result is
+-- bit-identical); an im2col source is then built one block at a time.
+local function cache_blocking(L, p, f)
+  local bytes, half_l2 = p.elem.bytes, p.cache.l2 // 2
+  local weights = p.mg * p.kg * bytes
+  f.cache = { l1 = p.cache.l1, l2 = p.cache.l2 }
+  if weights <= half_l2 then
+    f.order = "columns"
+    f.blocking_doc = string.format("weights %d bytes <= half of L2: re-read from L2 for every output row and "
+      .. "column tile", weights)
+    return
+  end
+  f.order = "rows"
+  local taps = L.kh * L.kw
+  local per_channel = (f.k_loop == "taps" and f.b_cstride or taps * p.ohow) * bytes
+  local b_bytes = per_channel * p.cg
+  f.blocking_doc = string.format("weights %d bytes > half of L2: each row tile's weight panel read once", weights)
+  if b_bytes <= half_l2 or (f.source == "im2col" and L.groups > 1) then return end
+  local most = math.max(1, half_l2 // per_channel)
+  local channels = 1
+  for d = math.min(most, p.cg), 1, -1 do
+    if p.cg % d == 0 then channels = d; break end
+  end
+  if channels * 2 < math.min(most, p.cg) then return end   -- no even split near the cache size
+  f.k_block = { channels = channels, count = p.cg // channels, k = channels * taps }
+  f.blocking_doc = f.blocking_doc .. string.format("; B %d bytes > half of L2: reduction in %d blocks of %d channels"
+    .. " (%d bytes of B each)", b_bytes, f.k_block.count, channels, channels * per_channel)
+  if f.source == "im2col" then f.workspace_elems = f.k_block.k * p.ohow end
+end
+
+-- Weight bytes from which a layer with a single output pixel runs the portable path's BLAS.
+local FC_BLAS_MIN_BYTES = 1 << 20
+local function plan_nchw(L, p, isa)
+  local f = { kind = "nchw" }
+  local hp, wp = p.hp, p.wp
+  -- (A strided 1x1 layer reads a quarter of its input: im2col gathers just that.)
+  if L.ow >= isa.lanes and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
+    -- B rows come straight from the (staged) input: tiles run along one output row.
+    f.hp = hp
+    f.k_loop = "taps"
+    if L.sw > 1 then
+      f.source = "staged"
+      local pitch
+      f.pad_ops, pitch = phase_program(L, hp, wp, L.sw)
+      f.row_pitch = L.sw * pitch
+      f.b_offsets = tap_offsets(L, function(kh, kw)
+        local col = kw * L.dw
+        return kh * L.dh * f.row_pitch + (col % L.sw) * pitch + col // L.sw
+      end)
+    else
+      f.source = p.padded and "padded" or "input"
+      f.row_pitch = wp
+      if f.source == "padded" then f.pad_ops = padding_program(L, hp, wp) end
+      f.b_offsets = tap_offsets(L, function(kh, kw) return kh * L.dh * wp + kw * L.dw end)
+    end
+    f.b_cstride = hp * f.row_pitch
+    f.col_tiles = column_tiles(L.ow, isa.lanes, 2)
+    f.workspace_elems = f.source == "input" and 0 or L.c * hp * f.row_pitch
+  elseif p.direct_gemm then
+    f.source = "input"        -- 1x1, unit stride, no padding: x is B
+    f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
+    f.k_loop, f.b_kstride = "flat", p.ohow
+    f.workspace_elems = 0
+  else
+    f.source = "im2col"       -- flat tiles over the col matrix's columns
+    f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
+    f.k_loop, f.b_kstride = "flat", p.ohow
+    f.workspace_elems = p.kg * p.ohow
+  end
+  local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
+  f.row_tiles = tiles(p.mg, accumulator_budget(isa, vectors, true) // vectors)
+  f.kernels = kernel_variants(isa, "tile", f.row_tiles, f.col_tiles)
+  cache_blocking(L, p, f)
+  return f
+end
+
+return { plan = plan_nchw, FC_BLAS_MIN_BYTES = FC_BLAS_MIN_BYTES }
