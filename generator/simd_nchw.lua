@@ -1,6 +1,8 @@
 -- Plans an NCHW layer's SIMD tiles: the source of B rows (image, padded/phased copy, im2col), tiles, cache blocks.
 
 local T = require("generator.simd_tiles")
+local simd_sites = require("generator.simd_sites")
+local tile_sites, operand, nullable = simd_sites.tile_sites, simd_sites.operand, simd_sites.nullable
 local staging = require("generator.simd_staging")
 
 local ceil_div, tiles, column_tiles = T.ceil_div, T.split, T.column_tiles
@@ -95,4 +97,74 @@ local function plan_nchw(L, p, isa)
   return f
 end
 
-return { plan = plan_nchw, FC_BLAS_MIN_BYTES = FC_BLAS_MIN_BYTES }
+-- The NCHW driver's prologue (staging, group pointers, reduction blocks), its tile sites and each
+-- kernel call's operands, for simd_plan.driver.
+local function driver_calls(c)
+  local L, p, f, isa, d, g, decl = c.L, c.p, c.f, c.isa, c.d, c.g, c.decl
+  local pro = d.prologue
+  local col_sites, row_sites, call, inner_rows, outer_first
+  local src = operand("image", g, p.cg * p.hw)
+  local kb = f.k_block
+  if kb then
+    d.k_blocks = { count = kb.count, prologue = {} }
+    if f.source == "im2col" then   -- each block's columns, built when its turn comes
+      d.k_blocks.prologue[1] = { call = "im2col_block", args = { operand("image", "kb", kb.channels * p.hw),
+        "stage" } }
+    end
+  end
+  if f.source == "im2col" and kb then
+    src = operand("stage")
+  elseif f.source == "im2col" then
+    pro[#pro + 1] = p.im2col_group and { call = "im2col_group", args = { src, "stage" } }
+      or { call = p.sym .. "_im2col", args = { "image", "stage" } }
+    src = operand("stage")
+  elseif d.pad then
+    src = operand("stage", g, p.cg * f.b_cstride)
+  end
+  pro[#pro + 1] = decl("b_src", false, src)
+  pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg * p.kg))
+  pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg * p.ohow))
+  local rows_outer = f.order == "rows"
+  if f.k_loop == "taps" and not rows_outer then   -- B rows read in place: one output row at a time
+    d.rows = L.oh
+    d.row_prologue[1] = decl("b_row", false, operand("b_src", "oh", L.sh * f.row_pitch))
+    d.row_prologue[2] = decl("y_row", true, operand("y_group", "oh", L.ow))
+  elseif f.k_loop == "taps" then   -- each row tile's weights stay in cache over all output rows
+    inner_rows = { index = "oh", count = L.oh, size = 1, start = 0, plain = true }
+  else
+    pro[#pro + 1] = decl("b_row", false, operand("b_src"))
+    pro[#pro + 1] = decl("y_row", true, operand("y_group"))
+  end
+  col_sites, row_sites = tile_sites(f.col_tiles, "t", "p0"), tile_sites(f.row_tiles, "mb", "m0")
+  -- A reduction block kb starts kb * (its channels) into the weight rows and into B.
+  local kw_step, kb_step = kb and kb.k or 0, 0
+  if kb and f.k_loop == "taps" then kb_step = kb.channels * f.b_cstride
+  elseif kb and f.source == "input" then kb_step = kb.channels * p.ohow end
+  call = function(ct, rt)
+    local b, y
+    if inner_rows then
+      b = operand("b_src", "oh", L.sh * f.row_pitch, ct.value, 1, "kb", kb_step)
+      y = operand("y_group", rt.value, p.ohow, "oh", L.ow, ct.value, 1)
+    else
+      b = operand("b_row", ct.value, 1, "kb", kb_step)
+      y = operand("y_row", rt.value, p.ohow, ct.value, 1)
+    end
+    local list = { operand("w_group", rt.value, p.kg, "kb", kw_step), b, y,
+      nullable(operand("bias", g, p.mg, rt.value, 1)) }
+    if kb then
+      list[5], list[6] = "kb == 0", string.format("kb == %d", kb.count - 1)
+    end
+    return list
+  end
+  if rows_outer then outer_first = true end
+  f.summary = string.format("%s path: %s, %dx%d register tiles over output channels x output columns", isa.title,
+    ({ im2col = "im2col, then tiles over the col matrix",
+       padded = "kernel taps read in place from a zero-padded copy of the image",
+       staged = "kernel taps read in place from a zero-padded copy split into column phases",
+       input = "kernel taps read in place from the image" })[f.source],
+    f.row_tiles[1].size, f.col_tiles[1].size)
+  return { col_sites = col_sites, row_sites = row_sites, call = call, inner_rows = inner_rows,
+           outer_first = outer_first }
+end
+
+return { plan = plan_nchw, driver_calls = driver_calls, FC_BLAS_MIN_BYTES = FC_BLAS_MIN_BYTES }

@@ -2,10 +2,13 @@
 
 local geometry = require("generator.geometry")
 local T = require("generator.simd_tiles")
+local simd_sites = require("generator.simd_sites")
+local tile_sites, operand, nullable = simd_sites.tile_sites, simd_sites.operand, simd_sites.nullable
 local staging = require("generator.simd_staging")
 
 local ceil_div, tiles = T.ceil_div, T.split
-local accumulator_budget, kernel_variants = T.accumulator_budget, T.kernel_variants
+local accumulator_budget, kernel_variants, find_kernel_named = T.accumulator_budget, T.kernel_variants,
+  T.find_kernel_named
 local padding_program = staging.padding_program
 
 -- A padded depthwise layer's output split into rectangles over which the set of in-image
@@ -95,4 +98,73 @@ local function plan_nhwc(L, p, isa)
   return f
 end
 
-return { plan = plan_nhwc }
+-- The depthwise border regions' calls: per region, a loop over its output rows holding a
+-- loop over channel tiles and pixel tiles; x operands point at the region's first in-image tap.
+local function region_sites(L, f)
+  local sites = {}
+  local col_sites = tile_sites(f.col_tiles, "t", "c0")
+  for i, r in ipairs(f.regions) do
+    local row = { index = "i" .. i, var = "oh", count = r.oh_hi - r.oh_lo, size = 1, start = r.oh_lo }
+    local oh = row.count > 1 and "oh" or tostring(r.oh_lo)
+    local outer = { loops = row.count > 1 and { row } or {}, sites = {} }
+    -- Input pixel of output (oh, ow)'s tap (kh0, kw0): row oh*SH - PT + kh0*DH, column ow*SW - PL + kw0*DW.
+    local x_k = ((r.kh0 * L.dh - L.pad_top) * L.w + r.ow_lo * L.sw - L.pad_left + r.kw0 * L.dw) * L.c
+    for _, ct in ipairs(col_sites) do
+      for _, pt in ipairs(tile_sites(r.pixel_tiles, "pb" .. i, "ow0")) do
+        local loops = {}
+        for _, site in ipairs({ ct, pt }) do
+          if site.count > 1 then loops[#loops + 1] = site end
+        end
+        local x = operand("image")   -- (unread when every tap of the region is in the padding)
+        if #r.taps > 0 then
+          x = operand("image", oh, L.sh * L.w * L.c, pt.value, L.sw * L.c, ct.value, 1)
+          x.off.k, x.grouped = x_k, true
+        end
+        local y = operand("y_group", oh, L.ow * L.m, pt.value, L.m, ct.value, 1)
+        y.off.k = r.ow_lo * L.m
+        outer.sites[#outer.sites + 1] = { loops = loops,
+          call = find_kernel_named(f.kernels, string.format("dw%d_%dx%d", r.kind, pt.size, ct.size)),
+          args = { x, operand("w", ct.value, 1), y, nullable(operand("bias", ct.value, 1)) } }
+      end
+    end
+    sites[#sites + 1] = outer
+  end
+  return sites
+end
+
+-- The NHWC driver's prologue (group and row pointers), its tile sites and each kernel call's
+-- operands, for simd_plan.driver.
+local function driver_calls(c)
+  local L, p, f, isa, d, g, decl = c.L, c.p, c.f, c.isa, c.d, c.g, c.decl
+  local pro = d.prologue
+  local col_sites, row_sites, call
+  pro[#pro + 1] = decl("x_group", false, operand(d.pad and "stage" or "image", g, p.cg))
+  pro[#pro + 1] = decl("w_group", false, operand("w", g, p.mg))
+  pro[#pro + 1] = decl("y_group", true, operand("out", g, p.mg))
+  if f.regions then   -- calls per region below, from the image and w
+    pro[1], pro[2] = pro[3], nil
+  elseif f.flat_pixels then   -- one row of all the image's pixels
+    pro[#pro + 1] = decl("x_row", false, operand("x_group"))
+    pro[#pro + 1] = decl("y_row", true, operand("y_group"))
+  else
+    d.rows = L.oh
+    d.row_prologue = {
+      decl("x_row", false, operand("x_group", "oh", L.sh * f.wp * L.c)),
+      decl("y_row", true, operand("y_group", "oh", L.ow * L.m)),
+    }
+  end
+  local dw = f.kind == "depthwise"
+  col_sites, row_sites = tile_sites(f.col_tiles, "t", dw and "c0" or "m0"), tile_sites(f.row_tiles, "pb", "ow0")
+  call = function(ct, rt)
+    return { operand("x_row", rt.value, L.sw * L.c, dw and ct.value or "0", 1), operand("w_group", ct.value, 1),
+      operand("y_row", rt.value, L.m, ct.value, 1), nullable(operand("bias", g, p.mg, ct.value, 1)) }
+  end
+  f.summary = string.format("%s path: %s, %dx%d register tiles over output pixels x %s", isa.title,
+    d.pad and "taps read in place from a zero-padded copy of the image" or f.regions and string.format(
+    "taps read in place from the image in %d border regions (no padded copy)", #f.regions)
+    or "taps read in place from the image", f.row_tiles[1].size, f.col_tiles[1].size,
+    dw and "channels" or "output channels")
+  return { col_sites = col_sites, row_sites = row_sites, call = call }
+end
+
+return { plan = plan_nhwc, driver_calls = driver_calls, region_sites = region_sites }
