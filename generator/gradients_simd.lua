@@ -19,40 +19,15 @@ local gradients_simd = {}
 
 local ISAS = { require("generator.isa.avx512"), (require("generator.isa.avx2")) }
 
-local function ceil_div(a, b) return (a + b - 1) // b end
+local gt = require("generator.gradients_tiles")
+local gradients_dot = require("generator.gradients_dot")
+local gradients_fc = require("generator.gradients_fc")
+local gradients_dwnchw = require("generator.gradients_dwnchw")
+local ceil_div, round16, tiles, masks = gt.ceil_div, gt.round16, gt.tiles, gt.masks
 
 local function gcd(a, b)
   while b ~= 0 do a, b = b, a % b end
   return a
-end
-
-local function round16(n) return (n + 15) // 16 * 16 end
-
--- Split `total` into tiles of at most `limit`: evenly sized full tiles plus a tail, each
--- with its first index (`start`) for the driver's loops.
-local function tiles(total, limit)
-  local count = ceil_div(total, limit)
-  local size = ceil_div(total, count)
-  local full = total // size
-  local list = { { size = size, count = full, start = 0 } }
-  if total - full * size > 0 then list[2] = { size = total - full * size, count = 1, start = full * size } end
-  return list
-end
-
--- The tail mask of each vector of a `width`-lane row (nil: a full vector).
-local function masks(isa, width)
-  local list = {}
-  for v = 0, ceil_div(width, isa.lanes) - 1 do
-    local lanes = math.min(isa.lanes, width - v * isa.lanes)
-    if lanes < isa.lanes and isa.mask_format then
-      list[v] = string.format(isa.mask_format, (1 << lanes) - 1)
-    elseif lanes < isa.lanes then
-      local entries = {}
-      for i = 1, isa.lanes do entries[i] = i <= lanes and isa.mask_on or isa.mask_off end
-      list[v] = string.format(isa.mask_vector, table.concat(entries, ", "))
-    end
-  end
-  return list
 end
 
 -- Kernel variants, one per (rows, width) pair the tiles need, named `prefix_RxW`.
@@ -153,6 +128,9 @@ local NCHW_MAX_REDUCTION, NCHW_MAX_IMAGE, NHWC_MIN_PIXELS = 576, 65536, 256
 local MAX_STATEMENTS = 1000
 
 local function plan_data(L, p, isa)
+  if gradients_fc.applies(L, p) then return gradients_fc.data(L, p, isa) end
+  -- Few pixels: the phase kernels' per-call weight transpose does not pay; dot products need none.
+  if gradients_dot.applies(L, p) and L.n * L.h * L.w < NHWC_MIN_PIXELS then return gradients_dot.data(L, p, isa) end
   if L.sh * L.sw > 4 then return nil end   -- at most 2x2 phases: bounded code and generator work
   if L.layout == "NCHW" and not p.depthwise
     and (p.mg * L.kh * L.kw > NCHW_MAX_REDUCTION or L.c * L.h * L.w > NCHW_MAX_IMAGE) then return nil end
@@ -391,8 +369,10 @@ local function plan_depthwise_weights(L, p, isa)
 end
 
 local function plan_weights(L, p, isa)
+  if gradients_fc.applies(L, p) then return gradients_fc.weights(L, p, isa) end
   if p.depthwise then
-    return L.layout == "NHWC" and plan_depthwise_weights(L, p, isa) or nil   -- NCHW: the direct loops
+    if L.layout == "NHWC" then return plan_depthwise_weights(L, p, isa) end
+    return gradients_dwnchw.weights(L, p, isa)
   end
   if not dense_weights_pay(L, p, isa) then return nil end
   return plan_dense_weights(L, p, isa)
@@ -406,7 +386,8 @@ end
 -- pixels of each image (lane j sums pixels i = j mod lanes, in order; a masked tail), its
 -- lanes then added in lane order.
 local function plan_bias(L, p, isa)
-  local b = { nchw = L.layout == "NCHW", chunks = {} }
+  -- NCHW with a 1x1 output: dy is [N][M] as in NHWC, so vectors run along m (images in order).
+  local b = { nchw = L.layout == "NCHW" and p.ohow > 1, chunks = {} }
   if b.nchw then
     b.full = p.ohow // isa.lanes
     local rest = p.ohow - b.full * isa.lanes

@@ -35,5 +35,21 @@ add { name = "dw_7x7", layout = "NHWC", input = { n = 2, c = 8, h = 9, w = 9 }, 
       kernel = 7, padding = 3 }
 add { name = "dw_dil", layout = "NHWC", input = { n = 1, c = 9, h = 10, w = 8 }, filters = 9, groups = 9,
       kernel = 3, dilation = 2, stride = { 2, 1 }, padding = 2 }
+-- NHWC 1x1 input gradient as dot products along M (fewer than 256 pixels): batches, a
+-- channel tail, M with a tail, M below one vector.
+add { name = "dot_batch", layout = "NHWC", input = { n = 3, c = 16, h = 4, w = 5 }, filters = 24, kernel = 1 }
+add { name = "dot_narrow", layout = "NHWC", input = { n = 1, c = 9, h = 2, w = 3 }, filters = 5, kernel = 1,
+      activation = "relu" }
+-- NCHW fully connected layers (kernel = whole input): k with a tail, row blocks with a tail,
+-- two images (the weight gradient's image loop); a 1x1 input.
+add { name = "fc_3x3", input = { n = 2, c = 5, h = 3, w = 3 }, filters = 20, kernel = 3 }
+add { name = "fc_1x1", input = { n = 1, c = 16, h = 1, w = 1 }, filters = 11, kernel = 1 }
+-- NCHW depthwise weight gradients through phase planes: pad on every side with two images and
+-- an ow tail; stride 2 with asymmetric padding; a dilated 5x5 (25 taps: three register blocks on AVX2).
+add { name = "dwc_pad1", input = { n = 2, c = 5, h = 9, w = 19 }, filters = 5, groups = 5, kernel = 3, padding = 1 }
+add { name = "dwc_s2", input = { n = 1, c = 4, h = 12, w = 37 }, filters = 4, groups = 4, kernel = 3, stride = 2,
+      padding = { top = 0, bottom = 1, left = 0, right = 1 } }
+add { name = "dwc_dil", input = { n = 1, c = 3, h = 13, w = 20 }, filters = 3, groups = 3, kernel = 5, dilation = 2,
+      padding = 4, stride = { 1, 2 } }
 
 return { prefix = "gs_", layers = layers }
