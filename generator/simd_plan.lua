@@ -11,6 +11,7 @@
 local simd_tiles = require("generator.simd_tiles")
 local simd_nchw = require("generator.simd_nchw")
 local simd_nhwc = require("generator.simd_nhwc")
+local simd_gemv = require("generator.simd_gemv")
 
 local simd_plan = {}
 
@@ -49,6 +50,7 @@ function simd_plan.driver(p, f)
   local c = { L = L, p = p, f = f, isa = isa, d = d, g = g, decl = decl }
   local calls = (L.layout == "NCHW" and simd_nchw or simd_nhwc).driver_calls(c)
   local col_sites, row_sites, call = calls.col_sites, calls.row_sites, calls.call
+  if f.kind == "gemv" then f.summary = simd_gemv.summary(isa, f, p) end
   -- order "rows": a loop over output rows inside each row tile loop
   local inner_rows, outer_first = calls.inner_rows, calls.outer_first
   if f.regions then
@@ -94,12 +96,19 @@ function simd_plan.plan(L, p, isa)
     -- A large 1x1 layer whose input is the GEMM operand: the ISA's kernels lose to the
     -- BLAS the portable path calls (isa.blas_min_macs, measured per ISA; docs/benchmark.md).
     if p.direct_gemm and isa.blas_min_macs and p.mg * p.kg * p.ohow >= isa.blas_min_macs then return nil end
-    -- A fully connected layer written as a convolution (one output pixel) with weights of 1 MiB
+    -- A fully connected layer written as a convolution whose kernel covers its unpadded image:
+    -- a GEMV along the weight rows (simd_gemv.lua; MobileNet v1's logits, LeNet-5's C5).
+    -- Another one-pixel layer (a padded or dilated kernel) with weights of 1 MiB
     -- or more: one-column tiles use one lane per vector and read the weights as 12-24 rows at
     -- once; the BLAS is faster there (MobileNet v1's 1024 -> 1001 logits on AVX2: 447 -> 318 us,
     -- docs/benchmark.md). Smaller ones stay (LeNet-5's C5, 192 KB: 12 us SIMD, 16 us BLAS).
-    if p.ohow == 1 and p.mg * p.kg * p.elem.bytes >= simd_nchw.FC_BLAS_MIN_BYTES then return nil end
-    f = simd_nchw.plan(L, p, isa)
+    if simd_gemv.applies(L, p) then
+      f = simd_gemv.plan(L, p, isa)
+    elseif p.ohow == 1 and p.mg * p.kg * p.elem.bytes >= simd_nchw.FC_BLAS_MIN_BYTES then
+      return nil
+    else
+      f = simd_nchw.plan(L, p, isa)
+    end
     -- A depthwise layer with short rows is better served by the portable direct loops
     -- (vectorized along the row) than by one-row tiles over an im2col matrix.
     if p.depthwise and f.source == "im2col" then return nil end

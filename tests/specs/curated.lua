@@ -73,6 +73,15 @@ local cases = {
     stride = { 1, 2 } } end },
   { "wide_dw", function() return { input = { c = 4, h = 3, w = 17 }, filters = 4, kernel = 3, padding = 1,
     groups = 4 } end },
+  -- fully connected as a convolution (the kernel covers the unpadded image): the NCHW GEMV kernels
+  -- (generator/simd_gemv.lua); 400-long rows in 7+7+6-row tiles; a 37-long reduction with a masked
+  -- tail, two images; a reduction shorter than one AVX2 vector
+  { "fc_5x5", function() return { input = { c = 16, h = 5, w = 5 }, filters = 20, kernel = 5,
+    activation = "relu" } end },
+  { "fc_1x1_tail", function() return { input = { n = 2, c = 37, h = 1, w = 1 }, filters = 9, kernel = 1,
+    activation = { "clamp", -0.5, 0.75 } } end },
+  { "fc_short", function() return { input = { c = 2, h = 2, w = 1 }, filters = 3, kernel = { 2, 1 },
+    bias = false } end },
   -- large enough that "auto" keeps loops
   { "auto_loops", function() return { input = { c = 8, h = 20, w = 20 }, filters = 8, kernel = 3,
     padding = 1, activation = "relu" } end },

@@ -102,10 +102,17 @@ p = one([[{ name = "a", dtype = "f64", input = { c = 3, h = 9, w = 40 }, filters
 check.eq(p.simd, nil, "f64: portable path only")
 p = one([[{ name = "a", input = { c = 3, h = 9, w = 40 }, filters = 5, kernel = 3 }]], { no_simd = true })
 check.eq(p.simd, nil, "--no-simd: portable path only")
--- A fully connected layer written as a convolution (one output pixel): the BLAS from 1 MiB of weights.
+-- A fully connected layer written as a convolution (the kernel covers the unpadded image): GEMV kernels.
 p = one([[{ name = "a", input = { c = 1024, h = 1, w = 1 }, filters = 1001, kernel = 1 }]])
-check.eq(p.simd, nil, "1x1 output, 4 MB of weights: the portable path's GEMM")
+check.eq(p.simd and p.simd[2].kind, "gemv", "1x1 output, 4 MB of weights: the GEMV kernels")
+check.eq(p.simd[2].row_tiles[1].size * p.simd[2].row_tiles[1].count + p.simd[2].row_tiles[2].size, 1001,
+  "row tiles cover every output channel")
 p = one([[{ name = "a", input = { c = 16, h = 5, w = 5 }, filters = 120, kernel = 5 }]])
+check.eq(p.simd and p.simd[1].kind, "gemv", "1x1 output, 192 KB of weights: the GEMV kernels")
+-- Another one-pixel layer (padded): the BLAS from 1 MiB of weights, the tiles below.
+p = one([[{ name = "a", input = { c = 1024, h = 1, w = 1 }, filters = 1001, kernel = 3, padding = 1 }]])
+check.eq(p.simd, nil, "1x1 output of a padded 3x3 kernel, 37 MB of weights: the portable path's GEMM")
+p = one([[{ name = "a", input = { c = 16, h = 3, w = 3 }, filters = 120, kernel = 5, padding = 1 }]])
 check.ok(p.simd and p.simd[1].source == "im2col", "1x1 output, 192 KB of weights: the SIMD kernels")
 
 -- Bands: the workspace budget bounds the portable im2col block.
