@@ -99,6 +99,74 @@ local function shared_blocks(f)
   f.driver.kb_col = true
 end
 
+-- Whether a driver statement list calls anything (a staging call, which stage_input 0 skips).
+local function calls(list)
+  for _, s in ipairs(list or {}) do
+    if s.call then return true end
+  end
+  return false
+end
+
+-- The coefficient of the channel loop's variable in the first destination offset of a program.
+local function channel_step(ops)
+  for _, op in ipairs(ops) do
+    if op.kind == "loop" then
+      local step = channel_step(op.body)
+      if step then return step end
+    elseif op.dst then
+      for _, t in ipairs(op.dst.terms) do
+        if t[1] == "c" then return t[2] end
+      end
+      return nil
+    end
+  end
+  return nil
+end
+
+-- The staging copy program of a shared staging (padded or phase-split copy, or the layer's
+-- im2col), as ops over input channels [c_first, c_last): its top-level channel loop bounded by
+-- those, a whole-buffer zero op cut into its channels' planes. With the elements a channel
+-- stages; nil when the program has another form (unrolled, NHWC): phase 1 then stays whole.
+local function channel_program(L, p, f)
+  local ops
+  if f.driver.pad then
+    ops = f.pad_ops
+  elseif p.im2col and p.im2col.mode == "loops" then
+    for _, s in ipairs(f.driver.prologue) do
+      if s.call == p.sym .. "_im2col" then ops = p.im2col.ops end
+    end
+  end
+  if not ops or L.layout ~= "NCHW" then return nil end
+  local per
+  for _, op in ipairs(ops) do
+    if op.kind == "loop" and op.var == "c" and op.lo == 0 and op.hi == L.c then
+      per = per or channel_step(op.body)
+    end
+  end
+  if not per then return nil end
+  local out = {}
+  for _, op in ipairs(ops) do
+    if op.kind == "loop" and op.var == "c" and op.lo == 0 and op.hi == L.c then
+      out[#out + 1] = { kind = "loop", var = "c", lo = "c_first", hi = "c_last", body = op.body }
+    elseif op.kind == "zero" and op.dst.k == 0 and #op.dst.terms == 0 and op.count == L.c * per then
+      out[#out + 1] = { kind = "zero", dst = { k = 0, terms = { { "c_first", per } } },
+                        count = string.format("(size_t)(c_last - c_first) * %d", per) }
+    elseif op.kind ~= "comment" then
+      return nil
+    end
+  end
+  return { ops = out, per = per }
+end
+
+-- How evenly two tasks share a split: the larger task's items over half of them (1: even);
+-- unit u covers items [first * size, min(last * size, items)).
+local function imbalance(list, items, size)
+  if not list or #list < 2 then return math.huge end
+  local half, a = #list // 2, 0
+  for u = 1, half do a = a + math.min(list[u].last * size, items) - list[u].first * size end
+  return math.max(a, items - a) / (items / 2)
+end
+
 -- The split of one SIMD path (f.split, and f.driver.split naming the driver loop it ranges
 -- over), or nil and why not.
 local function path_split(L, p, f, want)
@@ -116,6 +184,19 @@ local function path_split(L, p, f, want)
            items = p.mg, size = tiles[1].size,
            quantum = line_quantum(tiles[1].size * p.ohow * bytes),
            doc = string.format("blocks of %d-channel row tiles (their weights, bias and planes)", tiles[1].size) }
+    -- Bands of output rows instead, when every plane's band starts on a cache line and two
+    -- tasks share them at least as evenly: each task then reads only its rows' input (the tile
+    -- split streams the whole staged image once per task) and runs the full tiles only.
+    if d.rows and (p.ohow * bytes) % parallel_plan.LINE_BYTES == 0 and not calls(d.row_prologue)
+        and not (d.k_blocks and calls(d.k_blocks.prologue)) then
+      local rows = { dim = "output rows", loop = "rows", count = d.rows, quantum = line_quantum(L.ow * bytes),
+                     doc = "bands of output rows (of every output channel)" }
+      local n = math.min(want, d.rows)
+      local by_rows = imbalance(ranges(d.rows, n, rows.quantum, d.rows, 1), d.rows, 1)
+      local by_tiles = imbalance(ranges(sp.count, math.min(want, sp.count), sp.quantum, sp.items, sp.size),
+                                 sp.items, sp.size)
+      if by_rows <= by_tiles + 0.01 then sp = rows end
+    end
   elseif f.regions then
     sp = { dim = "output rows", loop = "regions", count = L.oh, quantum = line_quantum(L.ow * L.m * bytes),
            doc = "bands of output rows of the depthwise border regions" }
@@ -147,11 +228,33 @@ local function path_split(L, p, f, want)
     f.driver_ohow = nil
   else
     sp.stage, sp.stage_bytes = "shared", round_up(stage_bytes, parallel_plan.LINE_BYTES)
+    -- Staged by channels: a group's task stages its own groups' channels (no wait between the
+    -- phases); otherwise phase 1 gives each task a block of channels (line-aligned when a block
+    -- of whole lines is a cache line's multiple).
+    local prog = channel_program(L, p, f)
+    if prog then
+      local quantum = line_quantum(prog.per * bytes)
+      if L.c // quantum < 2 then quantum = 1 end
+      sp.stage = sp.dim == "groups" and "own_channels" or "channel_parts"
+      sp.stage_ops, sp.stage_quantum = prog.ops, quantum
+    end
   end
   if sp.loop == "sites" then mark_tile_sites(f, sp.var) elseif sp.loop == "regions" then mark_region_rows(f) end
   d.split = sp.loop == "regions" and "sites" or sp.loop
   sp.var, sp.loop = nil, nil
   return sp
+end
+
+-- Whether two plan values (numbers, strings, tables of them) are equal.
+local function same(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  for k, v in pairs(a) do
+    if not same(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
 end
 
 local function split_any(paths)
@@ -212,6 +315,21 @@ function parallel_plan.plan(L, p, options)
     return split
   end
   split.kind = "split"
+  -- One channel-staging program for every split path, when they all stage by the same one.
+  local shared_ops, differ = nil, false
+  for _, f in ipairs(p.simd) do
+    if f.split then
+      local ops = f.split.stage_ops
+      differ = differ or not ops or (shared_ops ~= nil and not same(ops, shared_ops))
+      shared_ops = shared_ops or ops
+    end
+  end
+  if shared_ops and not differ then
+    split.stage_ops = shared_ops
+    for _, f in ipairs(p.simd) do
+      if f.split then f.split.stage_ops = nil end
+    end
+  end
   split.doc = "ranges of the SIMD driver's loops (plan.simd[i].split); P_conv whole on the other branches"
   -- Workspace: the larger of P_conv's and a shared staging buffer, or one slot per task.
   split.fixed_bytes, split.slot_bytes, split.slots = fixed, slot, slots

@@ -563,10 +563,10 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 16; ++oh) {
+  for (int oh = first; oh < last; ++oh) {
     const float *b_row = b_src + oh * 68;
     float *y_row = y_group + oh * 16;
-    for (int mb = first; mb < (last < 2 ? last : 2); ++mb) {
+    for (int mb = 0; mb < 2; ++mb) {
       const int m0 = mb * 16;
       tile_16x16(w_group + m0 * 144, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
     }
@@ -985,16 +985,14 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 16; ++oh) {
+  for (int oh = first; oh < last; ++oh) {
     const float *b_row = b_src + oh * 68;
     float *y_row = y_group + oh * 16;
-    for (int mb = first; mb < (last < 5 ? last : 5); ++mb) {
+    for (int mb = 0; mb < 5; ++mb) {
       const int m0 = mb * 6;
       tile_6x16(w_group + m0 * 144, b_row, y_row + m0 * 256, bias == NULL ? NULL : bias + m0);
     }
-    if (first <= 5 && 5 < last) {
-      tile_2x16(w_group + 30 * 144, b_row, y_row + 30 * 256, bias == NULL ? NULL : bias + 30);
-    }
+    tile_2x16(w_group + 30 * 144, b_row, y_row + 30 * 256, bias == NULL ? NULL : bias + 30);
   }
 }
 #elif CONVGEN_NEON
@@ -1878,21 +1876,19 @@ static void conv_neon(const float *x, const float *w, const float *bias, float *
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 16; ++oh) {
+  for (int oh = first; oh < last; ++oh) {
     const float *b_row = b_src + oh * 68;
     float *y_row = y_group + oh * 16;
     for (int t = 0; t < 2; ++t) {
       const int p0 = t * 8;
-      for (int mb = first; mb < (last < 2 ? last : 2); ++mb) {
+      for (int mb = 0; mb < 2; ++mb) {
         const int m0 = mb * 11;
         tile_11x8(w_group + m0 * 144, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
       }
     }
-    if (first <= 2 && 2 < last) {
-      for (int t = 0; t < 2; ++t) {
-        const int p0 = t * 8;
-        tile_10x8(w_group + 22 * 144, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
-      }
+    for (int t = 0; t < 2; ++t) {
+      const int p0 = t * 8;
+      tile_10x8(w_group + 22 * 144, b_row + p0, y_row + 22 * 256 + p0, bias == NULL ? NULL : bias + 22);
     }
   }
 }
@@ -1946,139 +1942,98 @@ int resnet8_s2_a_conv(const float *x, const float *w, const float *bias, float *
     return CG_ERR_OVERLAP;
   }
 #if CONVGEN_AVX512
-  conv_avx512(x, w, bias, y, workspace, 0, 2, 1);
+  conv_avx512(x, w, bias, y, workspace, 0, 16, 1);
 #elif CONVGEN_AVX2
-  conv_avx2(x, w, bias, y, workspace, 0, 6, 1);
+  conv_avx2(x, w, bias, y, workspace, 0, 16, 1);
 #elif CONVGEN_NEON
-  conv_neon(x, w, bias, y, workspace, 0, 3, 1);
+  conv_neon(x, w, bias, y, workspace, 0, 16, 1);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif
   return CG_OK;
 }
 
-/* P_conv_parallel's call: the arguments, and the workspace as the staged input (shared) or the slots. */
-typedef struct {
-  const float *x, *w, *bias;
-  float *y;
-  float *stage;
-  size_t workers;
-} parallel_call;
+#if CONVGEN_AVX512 || CONVGEN_AVX2 || CONVGEN_NEON
+#include "cg_parallel.h"
 
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  memset(stage + (c_first * 1122), 0, (size_t)(c_last - c_first) * 1122 * sizeof(float));
+  for (int c = c_first; c < c_last; ++c) {
+    for (int h = 0; h < 32; ++h) {
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + i] = x[c * 1024 + h * 32 + i * 2];
+      for (int i = 0; i < 16; ++i) stage[c * 1122 + h * 34 + 17 + i] = x[c * 1024 + h * 32 + 1 + i * 2];
+    }
+  }
+}
+
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 8-channel blocks of cache lines). */
+static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
+{
+  const int first = (int)(part * 2 / parts) * 8;
+  const int last = part + 1 == parts ? 16 : (int)((part + 1) * 2 / parts) * 8;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
+}
 #if CONVGEN_AVX512
-/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 16-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx512's row tiles loop. */
-static const int unit_starts[3] = { 0, 1, 2 };
-enum { PARALLEL_UNITS = 2 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)71808)
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* The AVX-512 path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_avx512's output rows loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 4, 8, 12, 16 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)71808 + 0 * (tasks))
+
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx512((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+               (float *)call->workspace, first, last, 0);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_AVX2
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
+/* The AVX2+FMA path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_avx2's output rows loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 4, 8, 12, 16 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)71808 + 0 * (tasks))
 
-#elif (CONVGEN_AVX2 && !CONVGEN_AVX512)
-/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 6-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx2's row tiles loop. */
-static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)71808)
-
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_NEON
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
+/* The NEON path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_neon's output rows loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 4, 8, 12, 16 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)71808 + 0 * (tasks))
 
-#elif (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
-/* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_neon's row tiles loop. */
-static const int unit_starts[4] = { 0, 1, 2, 3 };
-enum { PARALLEL_UNITS = 3 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)71808)
-
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_neon((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
 }
-
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #endif
-#if CONVGEN_AVX512 || (CONVGEN_AVX2 && !CONVGEN_AVX512) || (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
 
-/* Task i of W: units [i*U/W, (i+1)*U/W). */
-static void compute_task(void *context, size_t task)
-{
-  const parallel_call *call = (const parallel_call *)context;
-  run_units(call, task, task * PARALLEL_UNITS / call->workers, (task + 1) * PARALLEL_UNITS / call->workers);
-}
-
-/* resnet8_s2_a_conv's result, computed by up to PARALLEL_UNITS tasks on the pool (in turn when pool is NULL). */
+/* resnet8_s2_a_conv's result, computed as tasks on the pool (in turn when pool is NULL): cg_parallel.h. */
 int resnet8_s2_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
                               const cg_threadpool *pool)
 {
-  parallel_call call;
-  size_t workers = 1;
-  if (pool != NULL && pool->threads > 1) {
-    workers = pool->threads < PARALLEL_UNITS ? pool->threads : PARALLEL_UNITS;
+  cg_parallel_call call = { x, w, bias, y, workspace, 1 };
+  const int rc = cg_parallel_check(&call, pool, (size_t)16384 * sizeof(float), (size_t)4608 * sizeof(float),
+                                   (size_t)32 * sizeof(float), (size_t)8192 * sizeof(float),
+                                   PARALLEL_STAGE_BYTES(cg_parallel_tasks(pool, parallel_split.units)));
+  if (rc == CG_OK) {
+    cg_parallel_run(&call, &parallel_split, pool);
   }
-  if (x == NULL || w == NULL || y == NULL || (workspace == NULL && PARALLEL_STAGE_BYTES(1) > 0) ||
-      (pool != NULL && pool->parallel_for == NULL)) {
-    return CG_ERR_NULL_POINTER;
-  }
-  if (PARALLEL_STAGE_BYTES(1) > 0 && (uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
-  }
-  {
-    const size_t x_bytes = (size_t)16384 * sizeof(float), w_bytes = (size_t)4608 * sizeof(float);
-    const size_t b_bytes = (size_t)32 * sizeof(float), y_bytes = (size_t)8192 * sizeof(float);
-    const size_t ws_bytes = PARALLEL_STAGE_BYTES(workers);
-    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
-        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
-        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
-      return CG_ERR_OVERLAP;
-    }
-  }
-  call.x = x;
-  call.w = w;
-  call.bias = bias;
-  call.y = y;
-  call.stage = (float *)workspace;
-  call.workers = workers;
-  stage_once(&call, pool);
-  if (workers == 1) {
-    compute_task(&call, 0);
-  } else {
-    pool->parallel_for(pool->pool, compute_task, &call, workers);
-  }
-  return CG_OK;
+  return rc;
 }
 #else
 

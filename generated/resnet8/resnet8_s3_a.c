@@ -969,128 +969,124 @@ int resnet8_s3_a_conv(const float *x, const float *w, const float *bias, float *
   return CG_OK;
 }
 
-/* P_conv_parallel's call: the arguments, and the workspace as the staged input (shared) or the slots. */
-typedef struct {
-  const float *x, *w, *bias;
-  float *y;
-  float *stage;
-  size_t workers;
-} parallel_call;
+#if CONVGEN_AVX512 || CONVGEN_AVX2 || CONVGEN_NEON
+#include "cg_parallel.h"
 
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  for (int c = c_first; c < c_last; ++c) {
+    /* kh = 0, kw = 0: rows all, columns all */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + i] = x[c * 256 + oh * 32 + i * 2];
+    }
+    /* kh = 0, kw = 1: rows all, columns all */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + 64 + i] = x[c * 256 + oh * 32 + 1 + i * 2];
+    }
+    /* kh = 0, kw = 2: rows all, columns 0..6 */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 7; ++i) stage[c * 576 + oh * 8 + 128 + i] = x[c * 256 + oh * 32 + 2 + i * 2];
+      stage[c * 576 + oh * 8 + 135] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns all */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + 192 + i] = x[c * 256 + oh * 32 + 16 + i * 2];
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + 256 + i] = x[c * 256 + oh * 32 + 17 + i * 2];
+    }
+    /* kh = 1, kw = 2: rows all, columns 0..6 */
+    for (int oh = 0; oh < 8; ++oh) {
+      for (int i = 0; i < 7; ++i) stage[c * 576 + oh * 8 + 320 + i] = x[c * 256 + oh * 32 + 18 + i * 2];
+      stage[c * 576 + oh * 8 + 327] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows 0..6, columns all */
+    for (int oh = 0; oh < 7; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + 384 + i] = x[c * 256 + oh * 32 + 32 + i * 2];
+    }
+    memset(stage + (c * 576 + 440), 0, 8 * sizeof(float));
+    /* kh = 2, kw = 1: rows 0..6, columns all */
+    for (int oh = 0; oh < 7; ++oh) {
+      for (int i = 0; i < 8; ++i) stage[c * 576 + oh * 8 + 448 + i] = x[c * 256 + oh * 32 + 33 + i * 2];
+    }
+    memset(stage + (c * 576 + 504), 0, 8 * sizeof(float));
+    /* kh = 2, kw = 2: rows 0..6, columns 0..6 */
+    for (int oh = 0; oh < 7; ++oh) {
+      for (int i = 0; i < 7; ++i) stage[c * 576 + oh * 8 + 512 + i] = x[c * 256 + oh * 32 + 34 + i * 2];
+      stage[c * 576 + oh * 8 + 519] = 0.0f;
+    }
+    memset(stage + (c * 576 + 568), 0, 8 * sizeof(float));
+  }
+}
+
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 1-channel blocks of cache lines). */
+static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
+{
+  const int first = (int)(part * 32 / parts) * 1;
+  const int last = part + 1 == parts ? 32 : (int)((part + 1) * 32 / parts) * 1;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
+}
 #if CONVGEN_AVX512
-/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx512's row tiles loop. */
-static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes); conv_avx512's row tiles loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)73728 + 0 * (tasks))
+
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx512((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+               (float *)call->workspace, first, last, 0);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_AVX2
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
-
-#elif (CONVGEN_AVX2 && !CONVGEN_AVX512)
-/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 6-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx2's row tiles loop. */
+/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 6-channel row tiles (their weights, bias and planes); conv_avx2's row tiles loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
 static const int unit_starts[5] = { 0, 3, 5, 8, 11 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)73728 + 0 * (tasks))
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_NEON
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
-
-#elif (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
-/* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_neon's row tiles loop. */
+/* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes); conv_neon's row tiles loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
 static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)73728)
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)73728 + 0 * (tasks))
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_neon((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
 }
-
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #endif
-#if CONVGEN_AVX512 || (CONVGEN_AVX2 && !CONVGEN_AVX512) || (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
 
-/* Task i of W: units [i*U/W, (i+1)*U/W). */
-static void compute_task(void *context, size_t task)
-{
-  const parallel_call *call = (const parallel_call *)context;
-  run_units(call, task, task * PARALLEL_UNITS / call->workers, (task + 1) * PARALLEL_UNITS / call->workers);
-}
-
-/* resnet8_s3_a_conv's result, computed by up to PARALLEL_UNITS tasks on the pool (in turn when pool is NULL). */
+/* resnet8_s3_a_conv's result, computed as tasks on the pool (in turn when pool is NULL): cg_parallel.h. */
 int resnet8_s3_a_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
                               const cg_threadpool *pool)
 {
-  parallel_call call;
-  size_t workers = 1;
-  if (pool != NULL && pool->threads > 1) {
-    workers = pool->threads < PARALLEL_UNITS ? pool->threads : PARALLEL_UNITS;
+  cg_parallel_call call = { x, w, bias, y, workspace, 1 };
+  const int rc = cg_parallel_check(&call, pool, (size_t)8192 * sizeof(float), (size_t)18432 * sizeof(float),
+                                   (size_t)64 * sizeof(float), (size_t)4096 * sizeof(float),
+                                   PARALLEL_STAGE_BYTES(cg_parallel_tasks(pool, parallel_split.units)));
+  if (rc == CG_OK) {
+    cg_parallel_run(&call, &parallel_split, pool);
   }
-  if (x == NULL || w == NULL || y == NULL || (workspace == NULL && PARALLEL_STAGE_BYTES(1) > 0) ||
-      (pool != NULL && pool->parallel_for == NULL)) {
-    return CG_ERR_NULL_POINTER;
-  }
-  if (PARALLEL_STAGE_BYTES(1) > 0 && (uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
-  }
-  {
-    const size_t x_bytes = (size_t)8192 * sizeof(float), w_bytes = (size_t)18432 * sizeof(float);
-    const size_t b_bytes = (size_t)64 * sizeof(float), y_bytes = (size_t)4096 * sizeof(float);
-    const size_t ws_bytes = PARALLEL_STAGE_BYTES(workers);
-    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
-        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
-        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
-      return CG_ERR_OVERLAP;
-    }
-  }
-  call.x = x;
-  call.w = w;
-  call.bias = bias;
-  call.y = y;
-  call.stage = (float *)workspace;
-  call.workers = workers;
-  stage_once(&call, pool);
-  if (workers == 1) {
-    compute_task(&call, 0);
-  } else {
-    pool->parallel_for(pool->pool, compute_task, &call, workers);
-  }
-  return CG_OK;
+  return rc;
 }
 #else
 

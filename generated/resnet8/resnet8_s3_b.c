@@ -937,16 +937,14 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 8; ++oh) {
+  for (int oh = first; oh < last; ++oh) {
     const float *b_row = b_src + oh * 10;
     float *y_row = y_group + oh * 8;
-    for (int mb = first; mb < (last < 5 ? last : 5); ++mb) {
+    for (int mb = 0; mb < 5; ++mb) {
       const int m0 = mb * 11;
       tile_11x8(w_group + m0 * 576, b_row, y_row + m0 * 64, bias == NULL ? NULL : bias + m0);
     }
-    if (first <= 5 && 5 < last) {
-      tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
-    }
+    tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
   }
 }
 #elif CONVGEN_NEON
@@ -1756,16 +1754,14 @@ static void conv_neon(const float *x, const float *w, const float *bias, float *
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = 0; oh < 8; ++oh) {
+  for (int oh = first; oh < last; ++oh) {
     const float *b_row = b_src + oh * 10;
     float *y_row = y_group + oh * 8;
-    for (int mb = first; mb < (last < 5 ? last : 5); ++mb) {
+    for (int mb = 0; mb < 5; ++mb) {
       const int m0 = mb * 11;
       tile_11x8(w_group + m0 * 576, b_row, y_row + m0 * 64, bias == NULL ? NULL : bias + m0);
     }
-    if (first <= 5 && 5 < last) {
-      tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
-    }
+    tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
   }
 }
 #else
@@ -1811,137 +1807,177 @@ int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace, 0, 6, 1);
 #elif CONVGEN_AVX2
-  conv_avx2(x, w, bias, y, workspace, 0, 6, 1);
+  conv_avx2(x, w, bias, y, workspace, 0, 8, 1);
 #elif CONVGEN_NEON
-  conv_neon(x, w, bias, y, workspace, 0, 6, 1);
+  conv_neon(x, w, bias, y, workspace, 0, 8, 1);
 #else
   conv_portable(x, w, bias, y, workspace);
 #endif
   return CG_OK;
 }
 
-/* P_conv_parallel's call: the arguments, and the workspace as the staged input (shared) or the slots. */
-typedef struct {
-  const float *x, *w, *bias;
-  float *y;
-  float *stage;
-  size_t workers;
-} parallel_call;
-
+#if CONVGEN_AVX512 || CONVGEN_AVX2 || CONVGEN_NEON
+#include "cg_parallel.h"
 #if CONVGEN_AVX512
-/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx512's row tiles loop. */
-static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)147456)
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* The AVX-512 path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes); conv_avx512's row tiles loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)147456 + 0 * (tasks))
+
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  for (int c = c_first; c < c_last; ++c) {
+    /* kh = 0, kw = 0: rows 1..7, columns 1..7 */
+    memset(stage + (c * 576), 0, 8 * sizeof(float));
+    for (int oh = 1; oh < 8; ++oh) {
+      stage[c * 576 + oh * 8] = 0.0f;
+      memcpy(stage + (c * 576 + oh * 8 + 1), x + (c * 64 + oh * 8 - 8), 7 * sizeof(float));
+    }
+    /* kh = 0, kw = 1: rows 1..7, columns all */
+    memset(stage + (c * 576 + 64), 0, 8 * sizeof(float));
+    memcpy(stage + (c * 576 + 72), x + (c * 64), 56 * sizeof(float));
+    /* kh = 0, kw = 2: rows 1..7, columns 0..6 */
+    memset(stage + (c * 576 + 128), 0, 8 * sizeof(float));
+    for (int oh = 1; oh < 8; ++oh) {
+      memcpy(stage + (c * 576 + oh * 8 + 128), x + (c * 64 + oh * 8 - 7), 7 * sizeof(float));
+      stage[c * 576 + oh * 8 + 135] = 0.0f;
+    }
+    /* kh = 1, kw = 0: rows all, columns 1..7 */
+    for (int oh = 0; oh < 8; ++oh) {
+      stage[c * 576 + oh * 8 + 192] = 0.0f;
+      memcpy(stage + (c * 576 + oh * 8 + 193), x + (c * 64 + oh * 8), 7 * sizeof(float));
+    }
+    /* kh = 1, kw = 1: rows all, columns all */
+    memcpy(stage + (c * 576 + 256), x + (c * 64), 64 * sizeof(float));
+    /* kh = 1, kw = 2: rows all, columns 0..6 */
+    for (int oh = 0; oh < 8; ++oh) {
+      memcpy(stage + (c * 576 + oh * 8 + 320), x + (c * 64 + oh * 8 + 1), 7 * sizeof(float));
+      stage[c * 576 + oh * 8 + 327] = 0.0f;
+    }
+    /* kh = 2, kw = 0: rows 0..6, columns 1..7 */
+    for (int oh = 0; oh < 7; ++oh) {
+      stage[c * 576 + oh * 8 + 384] = 0.0f;
+      memcpy(stage + (c * 576 + oh * 8 + 385), x + (c * 64 + oh * 8 + 8), 7 * sizeof(float));
+    }
+    memset(stage + (c * 576 + 440), 0, 8 * sizeof(float));
+    /* kh = 2, kw = 1: rows 0..6, columns all */
+    memcpy(stage + (c * 576 + 448), x + (c * 64 + 8), 56 * sizeof(float));
+    memset(stage + (c * 576 + 504), 0, 8 * sizeof(float));
+    /* kh = 2, kw = 2: rows 0..6, columns 0..6 */
+    for (int oh = 0; oh < 7; ++oh) {
+      memcpy(stage + (c * 576 + oh * 8 + 512), x + (c * 64 + oh * 8 + 9), 7 * sizeof(float));
+      stage[c * 576 + oh * 8 + 519] = 0.0f;
+    }
+    memset(stage + (c * 576 + 568), 0, 8 * sizeof(float));
+  }
+}
+
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx512((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+               (float *)call->workspace, first, last, 0);
 }
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 1-channel blocks of cache lines). */
+static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 {
-  (void)pool;
-  conv_avx512(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
+  const int first = (int)(part * 64 / parts) * 1;
+  const int last = part + 1 == parts ? 64 : (int)((part + 1) * 64 / parts) * 1;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_AVX2
 
-#elif (CONVGEN_AVX2 && !CONVGEN_AVX512)
-/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_avx2's row tiles loop. */
-static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)25600)
+/* The AVX2+FMA path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_avx2's output rows loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 2, 4, 6, 8 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)25600 + 0 * (tasks))
 
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
 {
-  (void)task;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  for (int c = c_first; c < c_last; ++c) {
+    memset(stage + (c * 100), 0, 10 * sizeof(float));
+    for (int h = 0; h < 8; ++h) {
+      stage[c * 100 + h * 10 + 10] = 0.0f;
+      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
+      stage[c * 100 + h * 10 + 19] = 0.0f;
+    }
+    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
+  }
 }
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
-{
-  (void)pool;
-  conv_avx2(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
-}
-
-#elif (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
-/* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes).
- * Unit u is split indices [unit_starts[u], unit_starts[u + 1]) of conv_neon's row tiles loop. */
-static const int unit_starts[5] = { 0, 1, 3, 4, 6 };
-enum { PARALLEL_UNITS = 4 };
-/* Workspace bytes: the input staged once, shared. */
-#define PARALLEL_STAGE_BYTES(workers) ((size_t)25600)
-
-/* Task `task`'s units [a, b): one call of the driver P_conv runs, over their range. */
-static void run_units(const parallel_call *call, size_t task, size_t a, size_t b)
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
   (void)task;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, unit_starts[a], unit_starts[b], 0);
+  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
 }
 
-/* Phase 1: the driver with an empty range stages the image into the shared buffer. */
-static void stage_once(parallel_call *call, const cg_threadpool *pool)
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 4-channel blocks of cache lines). */
+static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 {
-  (void)pool;
-  conv_neon(call->x, call->w, call->bias, call->y, call->stage, 0, 0, 1);
+  const int first = (int)(part * 16 / parts) * 4;
+  const int last = part + 1 == parts ? 64 : (int)((part + 1) * 16 / parts) * 4;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
 }
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+#elif CONVGEN_NEON
+
+/* The NEON path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_neon's output rows loop,
+ * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
+static const int unit_starts[5] = { 0, 2, 4, 6, 8 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)25600 + 0 * (tasks))
+
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  for (int c = c_first; c < c_last; ++c) {
+    memset(stage + (c * 100), 0, 10 * sizeof(float));
+    for (int h = 0; h < 8; ++h) {
+      stage[c * 100 + h * 10 + 10] = 0.0f;
+      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
+      stage[c * 100 + h * 10 + 19] = 0.0f;
+    }
+    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
+  }
+}
+
+/* Task `task`: the driver P_conv runs, over split indices [first, last). */
+static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
+{
+  (void)task;
+  conv_neon((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, first, last, 0);
+}
+
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 4-channel blocks of cache lines). */
+static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
+{
+  const int first = (int)(part * 16 / parts) * 4;
+  const int last = part + 1 == parts ? 64 : (int)((part + 1) * 16 / parts) * 4;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
+}
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #endif
-#if CONVGEN_AVX512 || (CONVGEN_AVX2 && !CONVGEN_AVX512) || (CONVGEN_NEON && !CONVGEN_AVX512 && !CONVGEN_AVX2)
 
-/* Task i of W: units [i*U/W, (i+1)*U/W). */
-static void compute_task(void *context, size_t task)
-{
-  const parallel_call *call = (const parallel_call *)context;
-  run_units(call, task, task * PARALLEL_UNITS / call->workers, (task + 1) * PARALLEL_UNITS / call->workers);
-}
-
-/* resnet8_s3_b_conv's result, computed by up to PARALLEL_UNITS tasks on the pool (in turn when pool is NULL). */
+/* resnet8_s3_b_conv's result, computed as tasks on the pool (in turn when pool is NULL): cg_parallel.h. */
 int resnet8_s3_b_conv_parallel(const float *x, const float *w, const float *bias, float *y, void *workspace,
                               const cg_threadpool *pool)
 {
-  parallel_call call;
-  size_t workers = 1;
-  if (pool != NULL && pool->threads > 1) {
-    workers = pool->threads < PARALLEL_UNITS ? pool->threads : PARALLEL_UNITS;
+  cg_parallel_call call = { x, w, bias, y, workspace, 1 };
+  const int rc = cg_parallel_check(&call, pool, (size_t)4096 * sizeof(float), (size_t)36864 * sizeof(float),
+                                   (size_t)64 * sizeof(float), (size_t)4096 * sizeof(float),
+                                   PARALLEL_STAGE_BYTES(cg_parallel_tasks(pool, parallel_split.units)));
+  if (rc == CG_OK) {
+    cg_parallel_run(&call, &parallel_split, pool);
   }
-  if (x == NULL || w == NULL || y == NULL || (workspace == NULL && PARALLEL_STAGE_BYTES(1) > 0) ||
-      (pool != NULL && pool->parallel_for == NULL)) {
-    return CG_ERR_NULL_POINTER;
-  }
-  if (PARALLEL_STAGE_BYTES(1) > 0 && (uintptr_t)workspace % CG_WORKSPACE_ALIGN != 0) {
-    return CG_ERR_WORKSPACE_ALIGN;
-  }
-  {
-    const size_t x_bytes = (size_t)4096 * sizeof(float), w_bytes = (size_t)36864 * sizeof(float);
-    const size_t b_bytes = (size_t)64 * sizeof(float), y_bytes = (size_t)4096 * sizeof(float);
-    const size_t ws_bytes = PARALLEL_STAGE_BYTES(workers);
-    if (overlaps(y, y_bytes, x, x_bytes) || overlaps(y, y_bytes, w, w_bytes) || overlaps(y, y_bytes, bias, b_bytes) ||
-        overlaps(y, y_bytes, workspace, ws_bytes) || overlaps(workspace, ws_bytes, x, x_bytes) ||
-        overlaps(workspace, ws_bytes, w, w_bytes) || overlaps(workspace, ws_bytes, bias, b_bytes)) {
-      return CG_ERR_OVERLAP;
-    }
-  }
-  call.x = x;
-  call.w = w;
-  call.bias = bias;
-  call.y = y;
-  call.stage = (float *)workspace;
-  call.workers = workers;
-  stage_once(&call, pool);
-  if (workers == 1) {
-    compute_task(&call, 0);
-  } else {
-    pool->parallel_for(pool->pool, compute_task, &call, workers);
-  }
-  return CG_OK;
+  return rc;
 }
 #else
 

@@ -120,6 +120,8 @@ static void drop_pool(int kind, void *handle)
           const size_t threads = thread_counts[t];                                               \
           if (kind == POOL_NULL ? t > 0 : !make_pool(kind, threads, &storage, &handle, &pool)) continue; \
           void *pws = xalloc(SYM##_WORKSPACE_BYTES_PARALLEL(threads));                           \
+          /* NaN in the workspace too: a part of the input left unstaged shows, not last call's */ \
+          memset(pws, 0xff, SYM##_WORKSPACE_BYTES_PARALLEL(threads));                            \
           memset(got, 0xff, SYM##_OUTPUT_ELEMS * sizeof(T));                                     \
           const int rc = sym##_conv_parallel(x, w, b, got, pws, kind == POOL_NULL ? NULL : &pool); \
           ++runs;                                                                                \

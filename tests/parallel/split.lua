@@ -11,6 +11,9 @@ local cases = {
   { "nchw_im2col", function() return {
     layout = "NCHW", input = { c = 16, h = 7, w = 7 }, filters = 48, kernel = 3, padding = 1,
     activation = { "clamp", -0.5, 0.5 } } end },
+  -- A strided 1x1 layer stages by the layer's im2col, which phase 1 splits by channels.
+  { "nchw_1x1_s2", function() return {
+    layout = "NCHW", input = { c = 16, h = 16, w = 16 }, filters = 32, kernel = 1, stride = 2 } end },
   { "nchw_1x1", function() return {
     layout = "NCHW", input = { c = 24, h = 8, w = 8 }, filters = 32, kernel = 1, bias = false } end },
   { "nchw_groups", function() return {
