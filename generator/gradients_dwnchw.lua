@@ -19,8 +19,18 @@ local EVENS = {
     .. " %s)",
 }
 
-function gradients_dwnchw.weights(L, _, isa)
-  local w = { kind = "dw_nchw", evens = EVENS[isa.name] }
+-- The same plane scan serves dense NCHW layers (dense = true) whose dy does not fit in L2 (the
+-- outer-product kernels transpose each image's dy, 22 MB for yolo3_conv0) and whose rows are
+-- long (vectors along ow): per image and input channel the plane is copied once, and every
+-- output channel m scans it with its dy plane: dw[m][c][tap] += that image's sum, images in order.
+local DENSE_MIN_OW, DENSE_MIN_DY_BYTES, DENSE_MAX_C = 64, 1024 * 1024, 4
+function gradients_dwnchw.plane_scan_pays(L, p, isa)
+  return L.layout == "NCHW" and L.groups == 1 and L.ow >= DENSE_MIN_OW and L.c <= DENSE_MAX_C
+    and p.ohow * L.m * 4 >= DENSE_MIN_DY_BYTES and isa.lanes > 0
+end
+
+function gradients_dwnchw.weights(L, _, isa, dense)
+  local w = { kind = "dw_nchw", evens = EVENS[isa.name], dense = dense }
   -- Phase plane size: the output grid plus the largest tap offset in each direction.
   w.ph = L.oh + ((L.kh - 1) * L.dh) // L.sh
   w.pw = L.ow + ((L.kw - 1) * L.dw) // L.sw

@@ -374,6 +374,7 @@ local function plan_weights(L, p, isa)
     if L.layout == "NHWC" then return plan_depthwise_weights(L, p, isa) end
     return gradients_dwnchw.weights(L, p, isa)
   end
+  if gradients_dwnchw.plane_scan_pays(L, p, isa) then return gradients_dwnchw.weights(L, p, isa, true) end
   if not dense_weights_pay(L, p, isa) then return nil end
   return plan_dense_weights(L, p, isa)
 end

@@ -51,5 +51,10 @@ add { name = "dwc_s2", input = { n = 1, c = 4, h = 12, w = 37 }, filters = 4, gr
       padding = { top = 0, bottom = 1, left = 0, right = 1 } }
 add { name = "dwc_dil", input = { n = 1, c = 3, h = 13, w = 20 }, filters = 3, groups = 3, kernel = 5, dilation = 2,
       padding = 4, stride = { 1, 2 } }
+-- Dense NCHW weight gradients by the same plane scans (few input channels, dy past 1 MiB,
+-- rows of 64 or more): two images with an ow tail; stride 2 with asymmetric padding.
+add { name = "scan_pad1", input = { n = 2, c = 2, h = 64, w = 70 }, filters = 64, kernel = 3, padding = 1 }
+add { name = "scan_s2", input = { n = 1, c = 3, h = 130, w = 131 }, filters = 64, kernel = 3, stride = 2,
+      padding = { top = 0, bottom = 1, left = 0, right = 1 } }
 
 return { prefix = "gs_", layers = layers }
