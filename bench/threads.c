@@ -69,6 +69,20 @@ static void pin_task(void *context, size_t i)
   if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0) __sync_fetch_and_add(&job->pinned, 1);
 }
 
+/* ---- how many tasks a call runs: a pool that counts, then forwards ------------------------------------------ */
+
+typedef struct {
+  const cg_threadpool *inner;
+  size_t most; /* the largest task count asked for; 0: the call never used the pool (P_conv whole) */
+} counting_pool;
+
+static void counting_for(void *pool, cg_task_fn task, void *context, size_t count)
+{
+  counting_pool *c = pool;
+  if (count > c->most) c->most = count;
+  c->inner->parallel_for(c->inner->pool, task, context, count);
+}
+
 /* ---- one layer -------------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -135,12 +149,13 @@ int bench_threads_table(const layer_result *rows, int n, const bench_timing *t)
   bench_out("\nThreaded forward: P_conv_parallel on a pthreadpool of %zu threads (%d of them pinned, worker i to CPU i) "
             "against P_conv\n(one thread) in this run, and against this run's oneDNN (OpenMP, OMP_NUM_THREADS=%zu, "
             "best of its three variants)\nand XNNPACK (pthreadpool, %zu threads) rows above. Each P_conv_parallel result "
-            "equals P_conv's bit for bit before timing.\n",
+            "equals P_conv's bit for bit before timing.\ntasks: how many tasks P_conv_parallel asked the pool for "
+            "(\"whole\": none, it called P_conv).\n",
             threads, job.pinned, threads, threads);
-  bench_out("%-18s %8s %10s %10s %8s %10s %10s %8s\n", "layer", "MFLOP", "P_conv us", "parallel",
-            "scaling", "oneDNN", "XNNPACK", "vs best");
+  bench_out("%-18s %8s %10s %10s %8s %10s %10s %8s %6s\n", "layer", "MFLOP", "P_conv us", "parallel",
+            "scaling", "oneDNN", "XNNPACK", "vs best", "tasks");
   double log_scaling = 0, log_vs = 0;
-  int count_scaling = 0, count_vs = 0, failures = 0;
+  int count_scaling = 0, count_vs = 0, count_whole = 0, failures = 0;
   for (int i = 0; i < n; ++i) {
     const layer_result *r = &rows[i];
     if (r->pass != BENCH_PASS_FWD) continue;
@@ -159,9 +174,12 @@ int bench_threads_table(const layer_result *rows, int n, const bench_timing *t)
     bench_fill(bias, m, elem, 13u);
     const void *b = d->has_bias ? bias : NULL;
     threads_call serial = { e, x, w, b, y_ref, ws, NULL, l->conv_f32, l->conv_f64 };
+    counting_pool counter = { &pool, 0 };
+    const cg_threadpool counted = { counting_for, &counter, pool.threads };
+    threads_call check = { e, x, w, b, y, pws, &counted, l->conv_f32, l->conv_f64 };
     threads_call parallel = { e, x, w, b, y, pws, &pool, l->conv_f32, l->conv_f64 };
     bench_fill_nan(y, y_elems, elem);
-    int ok = run_call(&serial) == 0 && run_call(&parallel) == 0 && memcmp(y, y_ref, y_elems * elem) == 0;
+    int ok = run_call(&serial) == 0 && run_call(&check) == 0 && memcmp(y, y_ref, y_elems * elem) == 0;
     const double mflop = r->gflop * 1e3;
     bench_out("%-18s %8.1f", l->name, mflop);
     if (!ok) {
@@ -185,10 +203,15 @@ int bench_threads_table(const layer_result *rows, int n, const bench_timing *t)
       } else {
         bench_out(" %8s", "n/a");
       }
-      bench_out("\n");
+      if (counter.most > 0) {
+        bench_out(" %6zu\n", counter.most);
+      } else {
+        bench_out(" %6s\n", "whole");
+      }
       if (mflop >= 10.0) {
         log_scaling += log(scaling);
         ++count_scaling;
+        if (counter.most == 0) ++count_whole;
         if (best > 0) {
           log_vs += log(best / timed[1].median_us);
           ++count_vs;
@@ -201,7 +224,8 @@ int bench_threads_table(const layer_result *rows, int n, const bench_timing *t)
     bench_out("geometric mean over the %d layers of 10 MFLOP or more: scaling %.2fx over P_conv", count_scaling,
               exp(log_scaling / count_scaling));
     if (count_vs > 0) bench_out(", %.2fx the faster of oneDNN and XNNPACK (%d layers)", exp(log_vs / count_vs), count_vs);
-    bench_out("\n");
+    bench_out("\n%d of them ran P_conv whole in this build (tasks \"whole\": their branch does not split, "
+              "docs/threads.md)\n", count_whole);
   }
   pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
   pthreadpool_destroy(ptp);

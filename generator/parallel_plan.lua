@@ -331,6 +331,18 @@ function parallel_plan.plan(L, p, options)
     end
   end
   split.doc = "ranges of the SIMD driver's loops (plan.simd[i].split); P_conv whole on the other branches"
+  -- What each compiled branch does (the bench's threads table says the same per layer).
+  local paths = {}
+  for _, f in ipairs(p.simd) do paths[f.isa] = f end
+  split.branches = {}
+  for _, isa in ipairs(require("generator.plan").SIMD_ISAS) do
+    local f = paths[isa.name]
+    split.branches[#split.branches + 1] = isa.name .. ": " .. (not f
+      and "P_conv whole (no SIMD path: the BLAS multiplies the layer, or its staging is over the limit)"
+      or f.split and string.format("%d units of %s", #f.split.units, f.split.dim)
+      or "P_conv whole (" .. (why[1] or "not split") .. ")")
+  end
+  split.branches[#split.branches + 1] = "portable: P_conv whole (BLAS products: row blocks may round unlike the whole)"
   -- Workspace: the larger of P_conv's and a shared staging buffer, or one slot per task.
   split.fixed_bytes, split.slot_bytes, split.slots = fixed, slot, slots
   return split
