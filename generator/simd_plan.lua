@@ -12,6 +12,7 @@ local simd_tiles = require("generator.simd_tiles")
 local simd_nchw = require("generator.simd_nchw")
 local simd_nhwc = require("generator.simd_nhwc")
 local simd_gemv = require("generator.simd_gemv")
+local simd_depthwise_nchw = require("generator.simd_depthwise_nchw")
 
 local simd_plan = {}
 
@@ -27,6 +28,7 @@ local find_kernel = simd_tiles.find_kernel
 -- im2col_group function does).
 function simd_plan.driver(p, f)
   local L = p.layer
+  if f.kind == "dw_nchw" then return simd_depthwise_nchw.driver(L, p, f) end
   local isa = require("generator.isa." .. f.isa)
   local grouped = L.groups > 1 and f.kind ~= "depthwise"
   local g = grouped and "g" or "0"
@@ -102,7 +104,11 @@ function simd_plan.plan(L, p, isa)
     -- or more: one-column tiles use one lane per vector and read the weights as 12-24 rows at
     -- once; the BLAS is faster there (MobileNet v1's 1024 -> 1001 logits on AVX2: 447 -> 318 us,
     -- docs/benchmark.md). Smaller ones stay (LeNet-5's C5, 192 KB: 12 us SIMD, 16 us BLAS).
-    if simd_gemv.applies(L, p) then
+    -- A depthwise layer with rows of a vector or more: one channel at a time from a stack buffer.
+    local dw = p.depthwise and simd_depthwise_nchw.plan(L, p, isa)
+    if dw then
+      f = dw
+    elseif simd_gemv.applies(L, p) then
       f = simd_gemv.plan(L, p, isa)
     elseif p.ohow == 1 and p.mg * p.kg * p.elem.bytes >= simd_nchw.FC_BLAS_MIN_BYTES then
       return nil

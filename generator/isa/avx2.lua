@@ -26,4 +26,7 @@ return {
   add = "_mm256_add_ps(%s, %s)",
   max = "_mm256_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
   min = "_mm256_min_ps(%s, %s)",
+  -- lanes 0, 2, 4, ... / 1, 3, 5, ... of the 16 floats {a} then {b} (stride-2 depthwise staging)
+  even_lanes = "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps({a}, {b}, 0x88)), 0xd8))",
+  odd_lanes = "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps({a}, {b}, 0xdd)), 0xd8))",
 }

@@ -22,4 +22,9 @@ return {
   add = "_mm512_add_ps(%s, %s)",
   max = "_mm512_max_ps(%s, %s)",                    -- returns the second operand when either is NaN
   min = "_mm512_min_ps(%s, %s)",
+  -- lanes 0, 2, 4, ... / 1, 3, 5, ... of the 32 floats {a} then {b} (stride-2 depthwise staging)
+  even_lanes = "_mm512_permutex2var_ps({a}, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, "
+    .. "30), {b})",
+  odd_lanes = "_mm512_permutex2var_ps({a}, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, "
+    .. "31), {b})",
 }

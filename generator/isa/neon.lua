@@ -32,4 +32,7 @@ return {
   add = "vaddq_f32(%s, %s)",
   max = "vmaxq_f32(%s, %s)",                        -- FMAX: a NaN in either operand gives NaN
   min = "vminq_f32(%s, %s)",
+  -- lanes 0, 2 / 1, 3 of the 8 floats {a} then {b} (stride-2 depthwise staging)
+  even_lanes = "vuzp1q_f32({a}, {b})",
+  odd_lanes = "vuzp2q_f32({a}, {b})",
 }

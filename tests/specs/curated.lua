@@ -82,6 +82,17 @@ local cases = {
     activation = { "clamp", -0.5, 0.75 } } end },
   { "fc_short", function() return { input = { c = 2, h = 2, w = 1 }, filters = 3, kernel = { 2, 1 },
     bias = false } end },
+  -- stride-2 depthwise with rows of a vector or more: one channel at a time, columns split into
+  -- phases by vector shuffles (generator/simd_depthwise_nchw.lua); odd and even left padding, a
+  -- masked last vector, two images, dilation, a 5x5 kernel
+  { "dw_s2_wide", function() return { input = { c = 3, h = 9, w = 37 }, filters = 3, kernel = 3, stride = 2,
+    padding = 1, groups = 3, activation = "relu6" } end },
+  { "dw_s2_asym", function() return { input = { n = 2, c = 2, h = 8, w = 40 }, filters = 2, kernel = 3, stride = 2,
+    padding = { top = 0, bottom = 1, left = 0, right = 1 }, groups = 2, bias = false } end },
+  { "dw_s2_dil2", function() return { input = { c = 2, h = 10, w = 44 }, filters = 2, kernel = 3, stride = 2,
+    dilation = 2, padding = 2, groups = 2, activation = "relu" } end },
+  { "dw_s2_k5", function() return { input = { c = 2, h = 12, w = 50 }, filters = 2, kernel = 5, stride = { 1, 2 },
+    padding = 2, groups = 2 } end },
   -- large enough that "auto" keeps loops
   { "auto_loops", function() return { input = { c = 8, h = 20, w = 20 }, filters = 8, kernel = 3,
     padding = 1, activation = "relu" } end },
