@@ -67,9 +67,15 @@ function simd_depthwise_nchw.plan(L, p, isa)
   -- split into the two phases plus single columns at either end (stride 2).
   local pl = L.pad_left
   if s == 2 then
-    local i0 = pl % 2
-    local chunks = (L.w - i0) // (2 * isa.lanes)
-    f.deinterleave = { first = i0, chunks = chunks, step = 2 * isa.lanes, rest = i0 + chunks * 2 * isa.lanes }
+    local i0, step = pl % 2, 2 * isa.lanes
+    local chunks = (L.w - i0) // step
+    local q = { first = i0, chunks = chunks, step = step, loop_end = i0 + chunks * step, rest = i0 + chunks * step }
+    -- One more chunk ending at the row's end (or one column short, for its parity) rewrites
+    -- some columns with the same values instead of copying the rest one by one.
+    local last = L.w - step
+    if (last - i0) % 2 ~= 0 then last = last - 1 end
+    if chunks > 0 and last > q.rest - step then q.last, q.rest = last, last + step end
+    f.deinterleave = q
   end
   f.pad_left, f.pad_top = pl, L.pad_top
   return f
