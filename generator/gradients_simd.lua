@@ -126,11 +126,14 @@ end
 -- (short vectors) or few pixels (the per-call weight transpose does not pay).
 local NCHW_MAX_REDUCTION, NCHW_MAX_IMAGE, NHWC_MIN_PIXELS = 576, 65536, 256
 local MAX_STATEMENTS = 1000
+local DOT_MAX_PIXELS = 16
 
 local function plan_data(L, p, isa)
   if gradients_fc.applies(L, p) then return gradients_fc.data(L, p, isa) end
-  -- Few pixels: the phase kernels' per-call weight transpose does not pay; dot products need none.
-  if gradients_dot.applies(L, p) and L.n * L.h * L.w < NHWC_MIN_PIXELS then return gradients_dot.data(L, p, isa) end
+  -- Very few pixels: OpenBLAS loses on such thin products (vww_pw_last, 9 pixels: the dot kernels
+  -- 1.9-2.1x faster at -O2 and -O3), dot products need no transpose. At 36 and 125 pixels
+  -- (vww_pw6, ds_pw) they only tied with the GEMM (0.86-1.14x), so those keep it.
+  if gradients_dot.applies(L, p) and L.n * L.h * L.w <= DOT_MAX_PIXELS then return gradients_dot.data(L, p, isa) end
   if L.sh * L.sw > 4 then return nil end   -- at most 2x2 phases: bounded code and generator work
   if L.layout == "NCHW" and not p.depthwise
     and (p.mg * L.kh * L.kw > NCHW_MAX_REDUCTION or L.c * L.h * L.w > NCHW_MAX_IMAGE) then return nil end

@@ -35,9 +35,9 @@ add { name = "dw_7x7", layout = "NHWC", input = { n = 2, c = 8, h = 9, w = 9 }, 
       kernel = 7, padding = 3 }
 add { name = "dw_dil", layout = "NHWC", input = { n = 1, c = 9, h = 10, w = 8 }, filters = 9, groups = 9,
       kernel = 3, dilation = 2, stride = { 2, 1 }, padding = 2 }
--- NHWC 1x1 input gradient as dot products along M (fewer than 256 pixels): batches, a
--- channel tail, M with a tail, M below one vector.
-add { name = "dot_batch", layout = "NHWC", input = { n = 3, c = 16, h = 4, w = 5 }, filters = 24, kernel = 1 }
+-- NHWC 1x1 input gradient as dot products along M (at most 16 pixels in the batch): batches,
+-- a channel tail, M with a tail, M below one vector.
+add { name = "dot_batch", layout = "NHWC", input = { n = 2, c = 16, h = 2, w = 3 }, filters = 24, kernel = 1 }
 add { name = "dot_narrow", layout = "NHWC", input = { n = 1, c = 9, h = 2, w = 3 }, filters = 5, kernel = 1,
       activation = "relu" }
 -- NCHW fully connected layers (kernel = whole input): k with a tail, row blocks with a tail,
