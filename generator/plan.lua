@@ -324,7 +324,7 @@ local function conv2d_plan(L, options)
     for _, isa in ipairs(plan.SIMD_ISAS) do
       local f = simd_plan.plan(L, p, isa)
       -- A reduction block's im2col (simd_plan.lua's cache blocking): the block's channels only.
-      if f and f.k_block and f.source == "im2col" then
+      if f and f.k_block and f.source == "im2col" and not f.block_im2col then
         f.block_im2col = lay_out(p, nchw_im2col(L, f.k_block.channels))
       end
       if f and f.workspace_elems * elem.bytes <= plan.MAX_WORKSPACE_BYTES then paths[#paths + 1] = f end

@@ -7,7 +7,8 @@ local staging = require("generator.simd_staging")
 
 local ceil_div, tiles, column_tiles = T.ceil_div, T.split, T.column_tiles
 local accumulator_budget, kernel_variants, tap_offsets = T.accumulator_budget, T.kernel_variants, T.tap_offsets
-local padding_program, phase_program = staging.padding_program, staging.phase_program
+local padding_program, phase_program, panel_program = staging.padding_program, staging.phase_program,
+  staging.panel_program
 
 -- Longest reduction for which strided NCHW rows are read in place from phase-split
 -- staging rather than from im2col: below it the im2col copy costs as much as the
@@ -51,13 +52,41 @@ local function cache_blocking(L, p, f)
   if f.source == "im2col" then f.workspace_elems = f.k_block.k * p.ohow end
 end
 
+-- Statements per channel up to which an im2col source is built straight into B panels
+-- (simd_staging.panel_program: a run per panel, tap and output row); a larger layer keeps
+-- the plain col matrix rather than a function of thousands of lines.
+local PANEL_MAX_STATEMENTS = 320
+
+-- B panels for a flat reduction (im2col, or a 1x1 layer's input) when the ISA asks for them
+-- (isa.pack_panels): each column tile's B rows contiguous, so its loads stream from L1
+-- instead of striding across the col matrix (ResNet-18's 7x7 layer on AVX2: its 6x16 tiles
+-- 65 -> 98 GFLOP/s, docs/benchmark.md).
+local function plan_panels(L, p, isa, f)
+  if not isa.pack_panels or L.layout ~= "NCHW" then return end
+  local _, statements = panel_program(L, 1, f.col_tiles)
+  if statements > PANEL_MAX_STATEMENTS then return end
+  f.source, f.panels = "im2col", true
+  f.workspace_elems = p.kg * p.ohow
+end
+
 -- Weight bytes from which a layer with a single output pixel runs the portable path's BLAS.
 local FC_BLAS_MIN_BYTES = 1 << 20
 local function plan_nchw(L, p, isa)
   local f = { kind = "nchw" }
   local hp, wp = p.hp, p.wp
   -- (A strided 1x1 layer reads a quarter of its input: im2col gathers just that.)
-  if L.ow >= isa.lanes and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) then
+  -- With B panels (isa.pack_panels), a 1x1 layer packs its input, and a layer whose output
+  -- rows fill less than two vectors, or whose one-row tiles span more vectors than flat tiles
+  -- over the whole output, takes flat tiles over panels (AVX2: ResNet-18's 14x14 layer 1.16x,
+  -- ResNet-8's 8x8 layer 1.18x, Inception's 17x17 1x7 / 7x1 layers; docs/benchmark.md).
+  local prefer_panels = p.direct_gemm and isa.pack_panels
+  local row_vectors = L.oh * T.tile_vectors(column_tiles(L.ow, isa.lanes, 2), isa.lanes)
+  local flat_vectors = T.tile_vectors(column_tiles(p.ohow, isa.lanes, 2), isa.lanes)
+  if isa.pack_panels and (L.ow < 2 * isa.lanes or flat_vectors < row_vectors) and L.sw == 1 then
+    local _, statements = panel_program(L, 1, column_tiles(p.ohow, isa.lanes, 2))
+    prefer_panels = prefer_panels or statements <= PANEL_MAX_STATEMENTS
+  end
+  if L.ow >= isa.lanes and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) and not prefer_panels then
     -- B rows come straight from the (staged) input: tiles run along one output row.
     f.hp = hp
     f.k_loop = "taps"
@@ -84,16 +113,34 @@ local function plan_nchw(L, p, isa)
     f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = 0
+    plan_panels(L, p, isa, f)
   else
     f.source = "im2col"       -- flat tiles over the col matrix's columns
     f.col_tiles = column_tiles(p.ohow, isa.lanes, 2)
     f.k_loop, f.b_kstride = "flat", p.ohow
     f.workspace_elems = p.kg * p.ohow
+    plan_panels(L, p, isa, f)
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
   f.row_tiles = tiles(p.mg, accumulator_budget(isa, vectors, true) // vectors)
   f.kernels = kernel_variants(isa, "tile", f.row_tiles, f.col_tiles)
   cache_blocking(L, p, f)
+  if f.panels then   -- a tile's B rows are its panel's: `width` apart
+    local k = f.k_block and f.k_block.k or p.kg
+    for _, kn in ipairs(f.kernels) do
+      kn.b_kstride = kn.width
+      -- A one-column tile would use one lane of each vector: dot products along k instead
+      -- (ResNet-18's 7x7 layer on AVX2: its 6x1 tiles 721 us of 4285, docs/benchmark.md).
+      if kn.width == 1 and k % isa.lanes == 0 then
+        kn.dot, kn.b_kstride = true, nil
+      end
+    end
+    local channels = f.k_block and f.k_block.channels or p.cg
+    f.block_im2col = { mode = "loops", ops = (panel_program(L, channels, f.col_tiles)) }
+    f.block_doc = string.format("im2col of %d input channels%s into B panels of %s columns: col[%d][%d] as one "
+      .. "[%d][width] panel per column tile.", channels, f.k_block and " (one reduction block)" or "",
+      f.col_tiles[1].size, channels * L.kh * L.kw, p.ohow, channels * L.kh * L.kw)
+  end
   return f
 end
 
@@ -113,6 +160,9 @@ local function driver_calls(c)
     end
   end
   if f.source == "im2col" and kb then
+    src = operand("stage")
+  elseif f.panels then
+    pro[#pro + 1] = { call = "im2col_block", args = { src, "stage" } }
     src = operand("stage")
   elseif f.source == "im2col" then
     pro[#pro + 1] = p.im2col_group and { call = "im2col_group", args = { src, "stage" } }
@@ -145,8 +195,8 @@ local function driver_calls(c)
     if inner_rows then
       b = operand("b_src", "oh", L.sh * f.row_pitch, ct.value, 1, "kb", kb_step)
       y = operand("y_group", rt.value, p.ohow, "oh", L.ow, ct.value, 1)
-    else
-      b = operand("b_row", ct.value, 1, "kb", kb_step)
+    else   -- a panel starts p0 rows of K into the block
+      b = f.panels and operand("b_row", ct.value, kb and kb.k or p.kg) or operand("b_row", ct.value, 1, "kb", kb_step)
       y = operand("y_row", rt.value, p.ohow, ct.value, 1)
     end
     local list = { operand("w_group", rt.value, p.kg, "kb", kw_step), b, y,
@@ -158,7 +208,8 @@ local function driver_calls(c)
   end
   if rows_outer then outer_first = true end
   f.summary = string.format("%s path: %s, %dx%d register tiles over output channels x output columns", isa.title,
-    ({ im2col = "im2col, then tiles over the col matrix",
+    ({ im2col = f.panels and "im2col into B panels, then tiles over the panels"
+         or "im2col, then tiles over the col matrix",
        padded = "kernel taps read in place from a zero-padded copy of the image",
        staged = "kernel taps read in place from a zero-padded copy split into column phases",
        input = "kernel taps read in place from the image" })[f.source],

@@ -1,6 +1,7 @@
 -- Copy programs (generator/copyprog.lua) that stage one image for the SIMD kernels: zero padding, column phases.
 
 local copyprog = require("generator.copyprog")
+local valid_range = require("generator.geometry").valid_range
 
 -- A zero-padded copy of one image's channels, so kernels read every tap in place.
 local function padding_program(L, hp, wp)
@@ -69,4 +70,67 @@ local function phase_program(L, hp, wp, stride)
   return copyprog.finish(ops, "loops"), pitch
 end
 
-return { padding_program = padding_program, phase_program = phase_program }
+-- im2col of `channels` NCHW channels straight into the B panels the kernels read: panel
+-- { p0, width } holds columns p0 .. p0+width-1 of every col row k, as rows of `width` (its
+-- element (k, p) at p0 * K + k * width + p - p0, K = channels * taps), so a tile's loads
+-- are contiguous and the column matrix is never laid out whole. Per channel, one run per
+-- (panel, tap, output row) the panel touches; a 1x1 unit-stride unpadded layer, whose col
+-- rows are the input planes, packs its full panels in a loop instead. Returns the program
+-- and the statements it prints per channel.
+local function panel_program(L, channels, tiles)
+  local off = copyprog.offset
+  local taps, ow, hw = L.kh * L.kw, L.ow, L.h * L.w
+  local k = channels * taps
+  local plain = taps == 1 and L.sh == 1 and L.sw == 1 and L.ow == L.w and L.oh == L.h
+  local body = {}
+  -- Panel q .. q+width-1, one run per tap and output row it touches.
+  local function panel(q, width)
+    for kh = 0, L.kh - 1 do
+      for kw = 0, L.kw - 1 do
+        local ih_off, iw_off = kh * L.dh - L.pad_top, kw * L.dw - L.pad_left
+        local oh0, oh1 = valid_range(L.oh, L.sh, ih_off, L.h)
+        local ow0, ow1 = valid_range(L.ow, L.sw, iw_off, L.w)
+        local row = q * k + (kh * L.kw + kw) * width - q   -- + output column p = oh * OW + ow
+        for oh = q // ow, (q + width - 1) // ow do
+          local a = math.max(q, oh * ow) - oh * ow
+          local b = math.min(q + width, (oh + 1) * ow) - oh * ow
+          local function zero(lo, hi)
+            if hi > lo then
+              body[#body + 1] = { kind = "zero", dst = off(row + oh * ow + lo, "c", taps * width), count = hi - lo }
+            end
+          end
+          local lo, hi = math.max(a, ow0), math.min(b, ow1)
+          if oh < oh0 or oh >= oh1 or hi <= lo then
+            zero(a, b)
+          else
+            zero(a, lo)
+            body[#body + 1] = { kind = "copy", count = hi - lo, stride = L.sw,
+              dst = off(row + oh * ow + lo, "c", taps * width),
+              src = off((oh * L.sh + ih_off) * L.w + lo * L.sw + iw_off, "c", hw) }
+            zero(hi, b)
+          end
+        end
+      end
+    end
+  end
+  local q = 0
+  for _, t in ipairs(tiles) do
+    if plain and t.count > 1 then
+      body[#body + 1] = { kind = "loop", var = "t", lo = 0, hi = t.count, body = {
+        { kind = "copy", count = t.size, stride = 1, dst = off(q * k, "c", t.size, "t", t.size * k),
+          src = off(q, "c", hw, "t", t.size) } } }
+    else
+      for i = 0, t.count - 1 do panel(q + i * t.size, t.size) end
+    end
+    q = q + t.count * t.size
+  end
+  local function statements(ops)
+    local n = 0
+    for _, op in ipairs(ops) do n = n + 1 + (op.kind == "loop" and statements(op.body) or 0) end
+    return n
+  end
+  return copyprog.finish({ { kind = "loop", var = "c", lo = 0, hi = channels, body = body } }, "loops"),
+    statements(copyprog.merge(body))
+end
+
+return { padding_program = padding_program, phase_program = phase_program, panel_program = panel_program }

@@ -327,6 +327,30 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
 #elif CONVGEN_AVX2
 #include <immintrin.h>
 
+/* im2col of 16 input channels into B panels of 16 columns: col[16][256] as one [16][width] panel per column tile.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_block(const float *x, float *col)
+{
+  for (int c = 0; c < 16; ++c) {
+    for (int i = 0; i < 16; ++i) col[c * 16 + i] = x[c * 1024 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 256 + i] = x[c * 1024 + 64 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 512 + i] = x[c * 1024 + 128 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 768 + i] = x[c * 1024 + 192 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 1024 + i] = x[c * 1024 + 256 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 1280 + i] = x[c * 1024 + 320 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 1536 + i] = x[c * 1024 + 384 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 1792 + i] = x[c * 1024 + 448 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 2048 + i] = x[c * 1024 + 512 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 2304 + i] = x[c * 1024 + 576 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 2560 + i] = x[c * 1024 + 640 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 2816 + i] = x[c * 1024 + 704 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 3072 + i] = x[c * 1024 + 768 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 3328 + i] = x[c * 1024 + 832 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 3584 + i] = x[c * 1024 + 896 + i * 2];
+    for (int i = 0; i < 16; ++i) col[c * 16 + 3840 + i] = x[c * 1024 + 960 + i * 2];
+  }
+}
+
 /* 6 output channels x 16 output columns, in 12 ymm accumulators. */
 static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
                              const float *restrict bias)
@@ -366,7 +390,7 @@ static inline void tile_6x16(const float *restrict w, const float *restrict b, f
     acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
     acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
     w += 1;
-    b += 256;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
@@ -421,7 +445,7 @@ static inline void tile_2x16(const float *restrict w, const float *restrict b, f
     acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
     acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
     w += 1;
-    b += 256;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
@@ -437,12 +461,12 @@ static inline void tile_2x16(const float *restrict w, const float *restrict b, f
   _mm256_storeu_ps(y + 264, acc1_1);
 }
 
-/* AVX2+FMA path: im2col, then tiles over the col matrix, 6x16 register tiles over output channels x output columns */
+/* AVX2+FMA path: im2col into B panels, then tiles over the panels, 6x16 register tiles over output channels x output columns */
 static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
 {
   const float *image = x;
   float *out = y;
-  resnet8_s2_short_im2col(image, stage);
+  im2col_block(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
@@ -452,12 +476,12 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     const int p0 = t * 16;
     for (int mb = 0; mb < 5; ++mb) {
       const int m0 = mb * 6;
-      tile_6x16(w_group + m0 * 16, b_row + p0, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
+      tile_6x16(w_group + m0 * 16, b_row + p0 * 16, y_row + m0 * 256 + p0, bias == NULL ? NULL : bias + m0);
     }
   }
   for (int t = 0; t < 16; ++t) {
     const int p0 = t * 16;
-    tile_2x16(w_group + 30 * 16, b_row + p0, y_row + 30 * 256 + p0, bias == NULL ? NULL : bias + 30);
+    tile_2x16(w_group + 30 * 16, b_row + p0 * 16, y_row + 30 * 256 + p0, bias == NULL ? NULL : bias + 30);
   }
 }
 #elif CONVGEN_NEON

@@ -391,560 +391,265 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
 #elif CONVGEN_AVX2
 #include <immintrin.h>
 
-/* Copies one image into a zero-padded [64][10][10], so every kernel tap is read in place.
+/* im2col of 64 input channels into B panels of 16 columns: col[576][64] as one [576][width] panel per column tile.
  * Loops over channels and output rows: every bound and offset is a literal. */
-static void pad_input(const float *x, float *stage)
+static void im2col_block(const float *x, float *col)
 {
   for (int c = 0; c < 64; ++c) {
-    memset(stage + (c * 100), 0, 10 * sizeof(float));
-    for (int h = 0; h < 8; ++h) {
-      stage[c * 100 + h * 10 + 10] = 0.0f;
-      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
-      stage[c * 100 + h * 10 + 19] = 0.0f;
-    }
-    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
+    memset(col + (c * 144), 0, 9 * sizeof(float));
+    memcpy(col + (c * 144 + 9), x + (c * 64), 7 * sizeof(float));
+    memset(col + (c * 144 + 16), 0, 8 * sizeof(float));
+    memcpy(col + (c * 144 + 24), x + (c * 64), 8 * sizeof(float));
+    memset(col + (c * 144 + 32), 0, 8 * sizeof(float));
+    memcpy(col + (c * 144 + 40), x + (c * 64 + 1), 7 * sizeof(float));
+    memset(col + (c * 144 + 47), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 49), x + (c * 64), 7 * sizeof(float));
+    col[c * 144 + 56] = 0.0f;
+    memcpy(col + (c * 144 + 57), x + (c * 64 + 8), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 64), x + (c * 64), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 80), x + (c * 64 + 1), 7 * sizeof(float));
+    col[c * 144 + 87] = 0.0f;
+    memcpy(col + (c * 144 + 88), x + (c * 64 + 9), 7 * sizeof(float));
+    memset(col + (c * 144 + 95), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 97), x + (c * 64 + 8), 7 * sizeof(float));
+    col[c * 144 + 104] = 0.0f;
+    memcpy(col + (c * 144 + 105), x + (c * 64 + 16), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 112), x + (c * 64 + 8), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 128), x + (c * 64 + 9), 7 * sizeof(float));
+    col[c * 144 + 135] = 0.0f;
+    memcpy(col + (c * 144 + 136), x + (c * 64 + 17), 7 * sizeof(float));
+    col[c * 144 + 143] = 0.0f;
+    col[c * 144 + 9216] = 0.0f;
+    memcpy(col + (c * 144 + 9217), x + (c * 64 + 8), 7 * sizeof(float));
+    col[c * 144 + 9224] = 0.0f;
+    memcpy(col + (c * 144 + 9225), x + (c * 64 + 16), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 9232), x + (c * 64 + 8), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 9248), x + (c * 64 + 9), 7 * sizeof(float));
+    col[c * 144 + 9255] = 0.0f;
+    memcpy(col + (c * 144 + 9256), x + (c * 64 + 17), 7 * sizeof(float));
+    memset(col + (c * 144 + 9263), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 9265), x + (c * 64 + 16), 7 * sizeof(float));
+    col[c * 144 + 9272] = 0.0f;
+    memcpy(col + (c * 144 + 9273), x + (c * 64 + 24), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 9280), x + (c * 64 + 16), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 9296), x + (c * 64 + 17), 7 * sizeof(float));
+    col[c * 144 + 9303] = 0.0f;
+    memcpy(col + (c * 144 + 9304), x + (c * 64 + 25), 7 * sizeof(float));
+    memset(col + (c * 144 + 9311), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 9313), x + (c * 64 + 24), 7 * sizeof(float));
+    col[c * 144 + 9320] = 0.0f;
+    memcpy(col + (c * 144 + 9321), x + (c * 64 + 32), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 9328), x + (c * 64 + 24), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 9344), x + (c * 64 + 25), 7 * sizeof(float));
+    col[c * 144 + 9351] = 0.0f;
+    memcpy(col + (c * 144 + 9352), x + (c * 64 + 33), 7 * sizeof(float));
+    col[c * 144 + 9359] = 0.0f;
+    col[c * 144 + 18432] = 0.0f;
+    memcpy(col + (c * 144 + 18433), x + (c * 64 + 24), 7 * sizeof(float));
+    col[c * 144 + 18440] = 0.0f;
+    memcpy(col + (c * 144 + 18441), x + (c * 64 + 32), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 18448), x + (c * 64 + 24), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 18464), x + (c * 64 + 25), 7 * sizeof(float));
+    col[c * 144 + 18471] = 0.0f;
+    memcpy(col + (c * 144 + 18472), x + (c * 64 + 33), 7 * sizeof(float));
+    memset(col + (c * 144 + 18479), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 18481), x + (c * 64 + 32), 7 * sizeof(float));
+    col[c * 144 + 18488] = 0.0f;
+    memcpy(col + (c * 144 + 18489), x + (c * 64 + 40), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 18496), x + (c * 64 + 32), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 18512), x + (c * 64 + 33), 7 * sizeof(float));
+    col[c * 144 + 18519] = 0.0f;
+    memcpy(col + (c * 144 + 18520), x + (c * 64 + 41), 7 * sizeof(float));
+    memset(col + (c * 144 + 18527), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 18529), x + (c * 64 + 40), 7 * sizeof(float));
+    col[c * 144 + 18536] = 0.0f;
+    memcpy(col + (c * 144 + 18537), x + (c * 64 + 48), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 18544), x + (c * 64 + 40), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 18560), x + (c * 64 + 41), 7 * sizeof(float));
+    col[c * 144 + 18567] = 0.0f;
+    memcpy(col + (c * 144 + 18568), x + (c * 64 + 49), 7 * sizeof(float));
+    col[c * 144 + 18575] = 0.0f;
+    col[c * 144 + 27648] = 0.0f;
+    memcpy(col + (c * 144 + 27649), x + (c * 64 + 40), 7 * sizeof(float));
+    col[c * 144 + 27656] = 0.0f;
+    memcpy(col + (c * 144 + 27657), x + (c * 64 + 48), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 27664), x + (c * 64 + 40), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 27680), x + (c * 64 + 41), 7 * sizeof(float));
+    col[c * 144 + 27687] = 0.0f;
+    memcpy(col + (c * 144 + 27688), x + (c * 64 + 49), 7 * sizeof(float));
+    memset(col + (c * 144 + 27695), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 27697), x + (c * 64 + 48), 7 * sizeof(float));
+    col[c * 144 + 27704] = 0.0f;
+    memcpy(col + (c * 144 + 27705), x + (c * 64 + 56), 7 * sizeof(float));
+    memcpy(col + (c * 144 + 27712), x + (c * 64 + 48), 16 * sizeof(float));
+    memcpy(col + (c * 144 + 27728), x + (c * 64 + 49), 7 * sizeof(float));
+    col[c * 144 + 27735] = 0.0f;
+    memcpy(col + (c * 144 + 27736), x + (c * 64 + 57), 7 * sizeof(float));
+    memset(col + (c * 144 + 27743), 0, 2 * sizeof(float));
+    memcpy(col + (c * 144 + 27745), x + (c * 64 + 56), 7 * sizeof(float));
+    memset(col + (c * 144 + 27752), 0, 8 * sizeof(float));
+    memcpy(col + (c * 144 + 27760), x + (c * 64 + 56), 8 * sizeof(float));
+    memset(col + (c * 144 + 27768), 0, 8 * sizeof(float));
+    memcpy(col + (c * 144 + 27776), x + (c * 64 + 57), 7 * sizeof(float));
+    memset(col + (c * 144 + 27783), 0, 9 * sizeof(float));
   }
 }
 
-/* 11 output channels x 8 output columns, in 11 ymm accumulators. */
-static inline void tile_11x8(const float *restrict w, const float *restrict b, float *restrict y,
+/* 6 output channels x 16 output columns, in 12 ymm accumulators. */
+static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
                              const float *restrict bias)
 {
   __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
   __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
   __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
   __m256 acc3_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
   __m256 acc4_0 = _mm256_setzero_ps();
+  __m256 acc4_1 = _mm256_setzero_ps();
   __m256 acc5_0 = _mm256_setzero_ps();
-  __m256 acc6_0 = _mm256_setzero_ps();
-  __m256 acc7_0 = _mm256_setzero_ps();
-  __m256 acc8_0 = _mm256_setzero_ps();
-  __m256 acc9_0 = _mm256_setzero_ps();
-  __m256 acc10_0 = _mm256_setzero_ps();
+  __m256 acc5_1 = _mm256_setzero_ps();
   __m256 a;
-  for (int c = 0; c < 64; ++c) {
-    { /* kh = 0, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b);
-      a = _mm256_set1_ps(w[0]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[576]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1152]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1728]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2304]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2880]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3456]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4032]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4608]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5184]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5760]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 0, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 1);
-      a = _mm256_set1_ps(w[1]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[577]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1153]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1729]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2305]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2881]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3457]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4033]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4609]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5185]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5761]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 0, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 2);
-      a = _mm256_set1_ps(w[2]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[578]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1154]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1730]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2306]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2882]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3458]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4034]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4610]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5186]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5762]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 1, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b + 10);
-      a = _mm256_set1_ps(w[3]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[579]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1155]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1731]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2307]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2883]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3459]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4035]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4611]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5187]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5763]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 1, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 11);
-      a = _mm256_set1_ps(w[4]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[580]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1156]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1732]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2308]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2884]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3460]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4036]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4612]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5188]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5764]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 1, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 12);
-      a = _mm256_set1_ps(w[5]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[581]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1157]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1733]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2309]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2885]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3461]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4037]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4613]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5189]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5765]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 2, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b + 20);
-      a = _mm256_set1_ps(w[6]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[582]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1158]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1734]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2310]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2886]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3462]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4038]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4614]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5190]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5766]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 2, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 21);
-      a = _mm256_set1_ps(w[7]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[583]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1159]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1735]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2311]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2887]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3463]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4039]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4615]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5191]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5767]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    { /* kh = 2, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 22);
-      a = _mm256_set1_ps(w[8]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[584]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1160]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1736]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2312]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2888]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3464]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4040]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4616]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-      a = _mm256_set1_ps(w[5192]);
-      acc9_0 = _mm256_fmadd_ps(a, b0, acc9_0);
-      a = _mm256_set1_ps(w[5768]);
-      acc10_0 = _mm256_fmadd_ps(a, b0, acc10_0);
-    }
-    w += 9;
-    b += 100;
+  for (int k = 0; k < 576; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[576]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    a = _mm256_set1_ps(w[1152]);
+    acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+    a = _mm256_set1_ps(w[1728]);
+    acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    a = _mm256_set1_ps(w[2304]);
+    acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
+    acc4_1 = _mm256_fmadd_ps(a, b1, acc4_1);
+    a = _mm256_set1_ps(w[2880]);
+    acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
+    acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
+    w += 1;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
     acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
     a = _mm256_set1_ps(bias[1]);
     acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
     a = _mm256_set1_ps(bias[2]);
     acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
     a = _mm256_set1_ps(bias[3]);
     acc3_0 = _mm256_add_ps(acc3_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
     a = _mm256_set1_ps(bias[4]);
     acc4_0 = _mm256_add_ps(acc4_0, a);
+    acc4_1 = _mm256_add_ps(acc4_1, a);
     a = _mm256_set1_ps(bias[5]);
     acc5_0 = _mm256_add_ps(acc5_0, a);
-    a = _mm256_set1_ps(bias[6]);
-    acc6_0 = _mm256_add_ps(acc6_0, a);
-    a = _mm256_set1_ps(bias[7]);
-    acc7_0 = _mm256_add_ps(acc7_0, a);
-    a = _mm256_set1_ps(bias[8]);
-    acc8_0 = _mm256_add_ps(acc8_0, a);
-    a = _mm256_set1_ps(bias[9]);
-    acc9_0 = _mm256_add_ps(acc9_0, a);
-    a = _mm256_set1_ps(bias[10]);
-    acc10_0 = _mm256_add_ps(acc10_0, a);
+    acc5_1 = _mm256_add_ps(acc5_1, a);
   }
   _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
   _mm256_storeu_ps(y + 64, acc1_0);
+  _mm256_storeu_ps(y + 72, acc1_1);
   _mm256_storeu_ps(y + 128, acc2_0);
+  _mm256_storeu_ps(y + 136, acc2_1);
   _mm256_storeu_ps(y + 192, acc3_0);
+  _mm256_storeu_ps(y + 200, acc3_1);
   _mm256_storeu_ps(y + 256, acc4_0);
+  _mm256_storeu_ps(y + 264, acc4_1);
   _mm256_storeu_ps(y + 320, acc5_0);
-  _mm256_storeu_ps(y + 384, acc6_0);
-  _mm256_storeu_ps(y + 448, acc7_0);
-  _mm256_storeu_ps(y + 512, acc8_0);
-  _mm256_storeu_ps(y + 576, acc9_0);
-  _mm256_storeu_ps(y + 640, acc10_0);
+  _mm256_storeu_ps(y + 328, acc5_1);
 }
 
-/* 9 output channels x 8 output columns, in 9 ymm accumulators. */
-static inline void tile_9x8(const float *restrict w, const float *restrict b, float *restrict y,
-                            const float *restrict bias)
+/* 4 output channels x 16 output columns, in 8 ymm accumulators. */
+static inline void tile_4x16(const float *restrict w, const float *restrict b, float *restrict y,
+                             const float *restrict bias)
 {
   __m256 acc0_0 = _mm256_setzero_ps();
+  __m256 acc0_1 = _mm256_setzero_ps();
   __m256 acc1_0 = _mm256_setzero_ps();
+  __m256 acc1_1 = _mm256_setzero_ps();
   __m256 acc2_0 = _mm256_setzero_ps();
+  __m256 acc2_1 = _mm256_setzero_ps();
   __m256 acc3_0 = _mm256_setzero_ps();
-  __m256 acc4_0 = _mm256_setzero_ps();
-  __m256 acc5_0 = _mm256_setzero_ps();
-  __m256 acc6_0 = _mm256_setzero_ps();
-  __m256 acc7_0 = _mm256_setzero_ps();
-  __m256 acc8_0 = _mm256_setzero_ps();
+  __m256 acc3_1 = _mm256_setzero_ps();
   __m256 a;
-  for (int c = 0; c < 64; ++c) {
-    { /* kh = 0, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b);
-      a = _mm256_set1_ps(w[0]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[576]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1152]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1728]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2304]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2880]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3456]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4032]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4608]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 0, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 1);
-      a = _mm256_set1_ps(w[1]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[577]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1153]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1729]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2305]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2881]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3457]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4033]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4609]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 0, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 2);
-      a = _mm256_set1_ps(w[2]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[578]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1154]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1730]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2306]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2882]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3458]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4034]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4610]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 1, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b + 10);
-      a = _mm256_set1_ps(w[3]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[579]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1155]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1731]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2307]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2883]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3459]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4035]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4611]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 1, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 11);
-      a = _mm256_set1_ps(w[4]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[580]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1156]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1732]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2308]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2884]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3460]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4036]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4612]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 1, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 12);
-      a = _mm256_set1_ps(w[5]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[581]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1157]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1733]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2309]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2885]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3461]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4037]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4613]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 2, kw = 0 */
-      const __m256 b0 = _mm256_loadu_ps(b + 20);
-      a = _mm256_set1_ps(w[6]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[582]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1158]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1734]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2310]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2886]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3462]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4038]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4614]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 2, kw = 1 */
-      const __m256 b0 = _mm256_loadu_ps(b + 21);
-      a = _mm256_set1_ps(w[7]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[583]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1159]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1735]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2311]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2887]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3463]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4039]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4615]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    { /* kh = 2, kw = 2 */
-      const __m256 b0 = _mm256_loadu_ps(b + 22);
-      a = _mm256_set1_ps(w[8]);
-      acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
-      a = _mm256_set1_ps(w[584]);
-      acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
-      a = _mm256_set1_ps(w[1160]);
-      acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
-      a = _mm256_set1_ps(w[1736]);
-      acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
-      a = _mm256_set1_ps(w[2312]);
-      acc4_0 = _mm256_fmadd_ps(a, b0, acc4_0);
-      a = _mm256_set1_ps(w[2888]);
-      acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
-      a = _mm256_set1_ps(w[3464]);
-      acc6_0 = _mm256_fmadd_ps(a, b0, acc6_0);
-      a = _mm256_set1_ps(w[4040]);
-      acc7_0 = _mm256_fmadd_ps(a, b0, acc7_0);
-      a = _mm256_set1_ps(w[4616]);
-      acc8_0 = _mm256_fmadd_ps(a, b0, acc8_0);
-    }
-    w += 9;
-    b += 100;
+  for (int k = 0; k < 576; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    a = _mm256_set1_ps(w[0]);
+    acc0_0 = _mm256_fmadd_ps(a, b0, acc0_0);
+    acc0_1 = _mm256_fmadd_ps(a, b1, acc0_1);
+    a = _mm256_set1_ps(w[576]);
+    acc1_0 = _mm256_fmadd_ps(a, b0, acc1_0);
+    acc1_1 = _mm256_fmadd_ps(a, b1, acc1_1);
+    a = _mm256_set1_ps(w[1152]);
+    acc2_0 = _mm256_fmadd_ps(a, b0, acc2_0);
+    acc2_1 = _mm256_fmadd_ps(a, b1, acc2_1);
+    a = _mm256_set1_ps(w[1728]);
+    acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
+    acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
+    w += 1;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
     acc0_0 = _mm256_add_ps(acc0_0, a);
+    acc0_1 = _mm256_add_ps(acc0_1, a);
     a = _mm256_set1_ps(bias[1]);
     acc1_0 = _mm256_add_ps(acc1_0, a);
+    acc1_1 = _mm256_add_ps(acc1_1, a);
     a = _mm256_set1_ps(bias[2]);
     acc2_0 = _mm256_add_ps(acc2_0, a);
+    acc2_1 = _mm256_add_ps(acc2_1, a);
     a = _mm256_set1_ps(bias[3]);
     acc3_0 = _mm256_add_ps(acc3_0, a);
-    a = _mm256_set1_ps(bias[4]);
-    acc4_0 = _mm256_add_ps(acc4_0, a);
-    a = _mm256_set1_ps(bias[5]);
-    acc5_0 = _mm256_add_ps(acc5_0, a);
-    a = _mm256_set1_ps(bias[6]);
-    acc6_0 = _mm256_add_ps(acc6_0, a);
-    a = _mm256_set1_ps(bias[7]);
-    acc7_0 = _mm256_add_ps(acc7_0, a);
-    a = _mm256_set1_ps(bias[8]);
-    acc8_0 = _mm256_add_ps(acc8_0, a);
+    acc3_1 = _mm256_add_ps(acc3_1, a);
   }
   _mm256_storeu_ps(y, acc0_0);
+  _mm256_storeu_ps(y + 8, acc0_1);
   _mm256_storeu_ps(y + 64, acc1_0);
+  _mm256_storeu_ps(y + 72, acc1_1);
   _mm256_storeu_ps(y + 128, acc2_0);
+  _mm256_storeu_ps(y + 136, acc2_1);
   _mm256_storeu_ps(y + 192, acc3_0);
-  _mm256_storeu_ps(y + 256, acc4_0);
-  _mm256_storeu_ps(y + 320, acc5_0);
-  _mm256_storeu_ps(y + 384, acc6_0);
-  _mm256_storeu_ps(y + 448, acc7_0);
-  _mm256_storeu_ps(y + 512, acc8_0);
+  _mm256_storeu_ps(y + 200, acc3_1);
 }
 
-/* AVX2+FMA path: kernel taps read in place from a zero-padded copy of the image, 11x8 register tiles over output channels x output columns */
+/* AVX2+FMA path: im2col into B panels, then tiles over the panels, 6x16 register tiles over output channels x output columns */
 static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage, int first,
                       int last, int stage_input)
 {
   (void)stage_input;
   const float *image = x;
   float *out = y;
-  if (stage_input) pad_input(image, stage);
+  if (stage_input) im2col_block(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
-  for (int oh = first; oh < last; ++oh) {
-    const float *b_row = b_src + oh * 10;
-    float *y_row = y_group + oh * 8;
-    for (int mb = 0; mb < 5; ++mb) {
-      const int m0 = mb * 11;
-      tile_11x8(w_group + m0 * 576, b_row, y_row + m0 * 64, bias == NULL ? NULL : bias + m0);
+  const float *b_row = b_src;
+  float *y_row = y_group;
+  for (int t = 0; t < 4; ++t) {
+    const int p0 = t * 16;
+    for (int mb = first; mb < (last < 10 ? last : 10); ++mb) {
+      const int m0 = mb * 6;
+      tile_6x16(w_group + m0 * 576, b_row + p0 * 576, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
     }
-    tile_9x8(w_group + 55 * 576, b_row, y_row + 55 * 64, bias == NULL ? NULL : bias + 55);
+  }
+  if (first <= 10 && 10 < last) {
+    for (int t = 0; t < 4; ++t) {
+      const int p0 = t * 16;
+      tile_4x16(w_group + 60 * 576, b_row + p0 * 576, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
+    }
   }
 }
 #elif CONVGEN_NEON
@@ -1807,7 +1512,7 @@ int resnet8_s3_b_conv(const float *x, const float *w, const float *bias, float *
 #if CONVGEN_AVX512
   conv_avx512(x, w, bias, y, workspace, 0, 6, 1);
 #elif CONVGEN_AVX2
-  conv_avx2(x, w, bias, y, workspace, 0, 8, 1);
+  conv_avx2(x, w, bias, y, workspace, 0, 11, 1);
 #elif CONVGEN_NEON
   conv_neon(x, w, bias, y, workspace, 0, 8, 1);
 #else
@@ -1892,24 +1597,10 @@ static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #elif CONVGEN_AVX2
 
-/* The AVX2+FMA path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_avx2's output rows loop,
+/* The AVX2+FMA path's split (generator/parallel_plan.lua): blocks of 6-channel row tiles (their weights, bias and planes); conv_avx2's row tiles loop,
  * unit u its indices [unit_starts[u], unit_starts[u + 1]). Workspace: the input staged once, shared. */
-static const int unit_starts[5] = { 0, 2, 4, 6, 8 };
-#define PARALLEL_STAGE_BYTES(tasks) ((size_t)25600 + 0 * (tasks))
-
-/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
-static void stage_channels(const float *x, float *stage, int c_first, int c_last)
-{
-  for (int c = c_first; c < c_last; ++c) {
-    memset(stage + (c * 100), 0, 10 * sizeof(float));
-    for (int h = 0; h < 8; ++h) {
-      stage[c * 100 + h * 10 + 10] = 0.0f;
-      memcpy(stage + (c * 100 + h * 10 + 11), x + (c * 64 + h * 8), 8 * sizeof(float));
-      stage[c * 100 + h * 10 + 19] = 0.0f;
-    }
-    memset(stage + (c * 100 + 90), 0, 10 * sizeof(float));
-  }
-}
+static const int unit_starts[5] = { 0, 3, 5, 8, 11 };
+#define PARALLEL_STAGE_BYTES(tasks) ((size_t)147456 + 0 * (tasks))
 
 /* Task `task`: the driver P_conv runs, over split indices [first, last). */
 static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
@@ -1919,14 +1610,15 @@ static void run_units(const cg_parallel_call *call, size_t task, int first, int 
              (float *)call->workspace, first, last, 0);
 }
 
-/* Phase 1, part `part` of `parts`: its block of input channels (whole 4-channel blocks of cache lines). */
+/* Phase 1, on the calling thread: the driver with an empty range stages the image. */
 static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 {
-  const int first = (int)(part * 16 / parts) * 4;
-  const int last = part + 1 == parts ? 64 : (int)((part + 1) * 16 / parts) * 4;
-  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
+  (void)part;
+  (void)parts;
+  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
+             (float *)call->workspace, 0, 0, 1);
 }
-static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 0, run_units };
 #elif CONVGEN_NEON
 
 /* The NEON path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_neon's output rows loop,

@@ -317,6 +317,22 @@ static void conv_avx512(const float *x, const float *w, const float *bias, float
 #elif CONVGEN_AVX2
 #include <immintrin.h>
 
+/* im2col of 32 input channels into B panels of 16 columns: col[32][64] as one [32][width] panel per column tile.
+ * Loops over channels and output rows: every bound and offset is a literal. */
+static void im2col_block(const float *x, float *col)
+{
+  for (int c = 0; c < 32; ++c) {
+    for (int i = 0; i < 8; ++i) col[c * 16 + i] = x[c * 256 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 8 + i] = x[c * 256 + 32 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 512 + i] = x[c * 256 + 64 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 520 + i] = x[c * 256 + 96 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 1024 + i] = x[c * 256 + 128 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 1032 + i] = x[c * 256 + 160 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 1536 + i] = x[c * 256 + 192 + i * 2];
+    for (int i = 0; i < 8; ++i) col[c * 16 + 1544 + i] = x[c * 256 + 224 + i * 2];
+  }
+}
+
 /* 6 output channels x 16 output columns, in 12 ymm accumulators. */
 static inline void tile_6x16(const float *restrict w, const float *restrict b, float *restrict y,
                              const float *restrict bias)
@@ -356,7 +372,7 @@ static inline void tile_6x16(const float *restrict w, const float *restrict b, f
     acc5_0 = _mm256_fmadd_ps(a, b0, acc5_0);
     acc5_1 = _mm256_fmadd_ps(a, b1, acc5_1);
     w += 1;
-    b += 64;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
@@ -421,7 +437,7 @@ static inline void tile_4x16(const float *restrict w, const float *restrict b, f
     acc3_0 = _mm256_fmadd_ps(a, b0, acc3_0);
     acc3_1 = _mm256_fmadd_ps(a, b1, acc3_1);
     w += 1;
-    b += 64;
+    b += 16;
   }
   if (bias != NULL) {
     a = _mm256_set1_ps(bias[0]);
@@ -447,12 +463,12 @@ static inline void tile_4x16(const float *restrict w, const float *restrict b, f
   _mm256_storeu_ps(y + 200, acc3_1);
 }
 
-/* AVX2+FMA path: im2col, then tiles over the col matrix, 6x16 register tiles over output channels x output columns */
+/* AVX2+FMA path: im2col into B panels, then tiles over the panels, 6x16 register tiles over output channels x output columns */
 static void conv_avx2(const float *x, const float *w, const float *bias, float *y, float *stage)
 {
   const float *image = x;
   float *out = y;
-  resnet8_s3_short_im2col(image, stage);
+  im2col_block(image, stage);
   const float *b_src = stage;
   const float *w_group = w;
   float *y_group = out;
@@ -462,12 +478,12 @@ static void conv_avx2(const float *x, const float *w, const float *bias, float *
     const int p0 = t * 16;
     for (int mb = 0; mb < 10; ++mb) {
       const int m0 = mb * 6;
-      tile_6x16(w_group + m0 * 32, b_row + p0, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
+      tile_6x16(w_group + m0 * 32, b_row + p0 * 32, y_row + m0 * 64 + p0, bias == NULL ? NULL : bias + m0);
     }
   }
   for (int t = 0; t < 4; ++t) {
     const int p0 = t * 16;
-    tile_4x16(w_group + 60 * 32, b_row + p0, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
+    tile_4x16(w_group + 60 * 32, b_row + p0 * 32, y_row + 60 * 64 + p0, bias == NULL ? NULL : bias + 60);
   }
 }
 #elif CONVGEN_NEON

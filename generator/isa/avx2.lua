@@ -8,10 +8,9 @@ return {
   lanes = 8,
   registers = 16,
   accumulators = 12,              -- the rest hold B vectors and the broadcast value
-  -- NCHW 1x1 unit-stride layers of at least this many MACs per image and group run the
-  -- portable path's BLAS GEMM: ResNet-50's 1x1 layers are 1.4-1.9x faster through OpenBLAS
-  -- (Haswell/Zen kernels) than through 6x16 tiles (docs/benchmark.md).
-  blas_min_macs = 8 * 1024 * 1024,
+  -- No blas_min_macs: with B packed into panels, 6x16 tiles beat OpenBLAS on ResNet-50's 1x1
+  -- layers (1.2-1.35x, docs/benchmark.md), and the layers stay splittable for P_conv_parallel.
+  pack_panels = true,             -- im2col straight into per-tile B panels (generator/simd_nchw.lua)
   register_name = "ymm",
   vector = "__m256",
   mask_vector = "_mm256_setr_epi32(%s)",   -- one entry per lane:

@@ -10,6 +10,10 @@ return { prefix = "blk_", layers = {
   -- 7x7 output (im2col one block at a time): 6 blocks of 3 channels; 49 columns as 16+16+16+1
   { name = "im2col", input = { c = 18, h = 7, w = 7 }, filters = 13, kernel = 3, padding = 1,
     activation = { "clamp", -0.5, 0.75 } },
+  -- B panels with a 1-column tail taking dot products along k (AVX2): 49 columns as 16+16+16+1, K = 144
+  { name = "dot_tail", input = { c = 16, h = 7, w = 7 }, filters = 14, kernel = 3, padding = 1, activation = "relu" },
+  -- the same for a 1x1 input packed into panels, 2 blocks of 32 channels (K = 32 per block)
+  { name = "dot_blocks", input = { c = 64, h = 7, w = 7 }, filters = 40, kernel = 1, activation = "relu6" },
   -- 1x1 with x as B: 4 blocks of 20 channels
   { name = "direct", input = { c = 80, h = 9, w = 9 }, filters = 60, kernel = 1, activation = "relu6" },
   -- grouped: weights of a group 10 KiB, 3 blocks of 8 channels per group

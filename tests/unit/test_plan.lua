@@ -33,7 +33,8 @@ check.eq(p.simd[1].col_tiles[1].size, 20, "one 20-column tile per output row")
 check.eq(p.simd[1].row_tiles[1].size, 5, "all 5 output channels in one row tile")
 check.eq(p.simd[1].workspace_elems, 3 * 11 * 42, "staging: C x padded rows x 2 phases of 21")
 p = one([[{ name = "a", input = { c = 64, h = 8, w = 8 }, filters = 100, kernel = 1 }]])
-check.ok(p.direct_gemm and p.simd[1].source == "input" and p.workspace_bytes == 0, "1x1: the input is B, no workspace")
+check.ok(p.direct_gemm and p.simd[1].source == "input", "1x1: the input is B (AVX-512)")
+check.ok(p.simd[2].panels and p.simd[2].workspace_elems == 64 * 64, "1x1 on AVX2: the input packed into B panels")
 check.eq(p.simd[1].col_tiles[1].size, 32, "64 pixels in two 32-column tiles")
 check.eq(p.simd[1].col_tiles[1].count, 2, "two column tiles")
 check.eq(p.simd[1].row_tiles[1].size, 12, "100 channels: 12-row tiles (24 accumulators / 2 vectors)")
@@ -65,10 +66,11 @@ for _, f in ipairs(p.simd) do
   local k = f.kernels[1]
   check.ok(k.rows * k.vectors + k.vectors + 1 <= isa.registers, f.isa .. ": live vectors fit the registers")
 end
--- A large NCHW 1x1 layer runs the BLAS on AVX2 (isa.blas_min_macs), AVX-512 keeps its kernels.
+-- A large NCHW 1x1 layer keeps its kernels on AVX2 too (no isa.blas_min_macs): flat tiles over B panels.
 p = one([[{ name = "a", input = { c = 64, h = 56, w = 56 }, filters = 256, kernel = 1 }]])
 check.eq(p.simd[1].isa, "avx512", "AVX-512 keeps its kernels")
-for _, f in ipairs(p.simd) do check.ok(f.isa ~= "avx2", "no AVX2 path: AVX2 builds take the portable path's GEMM") end
+check.ok(p.simd[2].isa == "avx2" and p.simd[2].panels and p.simd[2].k_loop == "flat",
+  "AVX2: flat tiles over the input packed into B panels, not one output row at a time")
 -- Cache blocking from --l1-cache / --l2-cache (simd_plan.lua): ResNet-18's 7x7 3x3 layer.
 local r18_l4 = [[{ name = "a", input = { c = 512, h = 7, w = 7 }, filters = 512, kernel = 3, padding = 1 }]]
 p = one(r18_l4)
@@ -77,6 +79,9 @@ check.eq(avx2.isa, "avx2", "r18_l4: AVX2 path")
 check.eq(avx2.source, "im2col", "7 columns < 8 lanes: im2col")
 check.eq(#avx2.col_tiles, 2, "49 columns: 3 x 16 + 1 (7 vectors, not 4 x 13 in 8)")
 check.eq(avx2.col_tiles[2].size, 1, "the 1-column tail")
+check.ok(avx2.panels, "im2col straight into B panels")
+check.ok(avx2.kernels[1].b_kstride == 16 and not avx2.kernels[1].dot, "a 16-column tile reads its panel's rows")
+check.ok(avx2.kernels[2].dot and avx2.kernels[2].width == 1, "the 1-column tail: dot products along k")
 check.eq(avx2.order, "rows", "9.4 MB of weights: each row tile's weight panel read once")
 check.eq(avx2.k_block.channels, 256, "a 903 KB col matrix: reduction blocks of 256 channels (441 KB of col each)")
 check.eq(avx2.workspace_elems, 256 * 9 * 49, "the workspace holds one block's columns")
