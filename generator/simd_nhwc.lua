@@ -46,6 +46,19 @@ local function depthwise_regions(L, isa, vectors)
   return regions
 end
 
+-- Input channels per iteration of an NHWC tile's reduction loop: all of them (no loop) when the
+-- unrolled body stays within UNROLL_TAPS taps, else the largest of 8, 4, 2 dividing the channels
+-- that does. A 16-channel 1x1 tile's loop ran 16 times and then left through a mispredicted
+-- branch at every tile (AVX2, vww_pw2, 24x24 pixels, 16 -> 32: 7.7 -> 6.4 us; docs/benchmark.md).
+local UNROLL_TAPS = 32
+local function channel_unroll(channels, taps)
+  if channels * taps <= UNROLL_TAPS then return channels end
+  for _, u in ipairs({ 8, 4, 2 }) do
+    if channels % u == 0 and u * taps <= UNROLL_TAPS then return u end
+  end
+  return 1
+end
+
 local function plan_nhwc(L, p, isa)
   local hp, wp = p.hp, p.wp
   local f = { hp = hp, wp = wp }
@@ -72,6 +85,7 @@ local function plan_nhwc(L, p, isa)
       if accumulator_budget(isa, v, true) // v >= 6 then widest = v end
     end
     f.col_tiles = tiles(p.mg, widest * isa.lanes)
+    f.channel_unroll = channel_unroll(p.cg, L.kh * L.kw)
   end
   local vectors = ceil_div(f.col_tiles[1].size, isa.lanes)
   -- A 1x1 unit-stride layer's pixels follow each other in memory: its tiles run over the
@@ -79,6 +93,11 @@ local function plan_nhwc(L, p, isa)
   f.flat_pixels = p.direct_gemm or nil
   local pixels = f.flat_pixels and p.ohow or L.ow
   f.row_tiles = tiles(pixels, math.min(12, accumulator_budget(isa, vectors, not dw) // vectors))
+  -- Which operand the inner tile loop reads again: with column tiles outside, each re-reads
+  -- the pixels' inputs (pixels x K); with pixel tiles outside (order "pixels"), the weights
+  -- (K x M). Pixels go outside when their inputs are at least 4x the weights (AVX2, vww_pw2,
+  -- 576 pixels, 16 -> 32: 6% faster; ds_pw, 125 pixels, 64 -> 64, was 3-5% slower that way).
+  if not dw and f.flat_pixels and p.ohow >= 4 * p.mg then f.order = "pixels" end
   if f.source == "regions" then
     f.regions = depthwise_regions(L, isa, vectors)
     f.kernels = {}
@@ -109,10 +128,14 @@ local function region_sites(L, f)
     local outer = { loops = row.count > 1 and { row } or {}, sites = {} }
     -- Input pixel of output (oh, ow)'s tap (kh0, kw0): row oh*SH - PT + kh0*DH, column ow*SW - PL + kw0*DW.
     local x_k = ((r.kh0 * L.dh - L.pad_top) * L.w + r.ow_lo * L.sw - L.pad_left + r.kw0 * L.dw) * L.c
-    for _, ct in ipairs(col_sites) do
-      for _, pt in ipairs(tile_sites(r.pixel_tiles, "pb" .. i, "ow0")) do
+    -- Pixel tiles outside, channel tiles inside: consecutive calls read the same pixels' next
+    -- channels, so the image streams through L1 and the TLB in address order (dlv3_dw_d2, 960
+    -- channels: with channel tiles outside, each call jumped a whole pixel, 3840 bytes, ahead;
+    -- 1.3x faster this way on AVX2, docs/benchmark.md).
+    for _, pt in ipairs(tile_sites(r.pixel_tiles, "pb" .. i, "ow0")) do
+      for _, ct in ipairs(col_sites) do
         local loops = {}
-        for _, site in ipairs({ ct, pt }) do
+        for _, site in ipairs({ pt, ct }) do
           if site.count > 1 then loops[#loops + 1] = site end
         end
         local x = operand("image")   -- (unread when every tap of the region is in the padding)
@@ -164,7 +187,7 @@ local function driver_calls(c)
     "taps read in place from the image in %d border regions (no padded copy)", #f.regions)
     or "taps read in place from the image", f.row_tiles[1].size, f.col_tiles[1].size,
     dw and "channels" or "output channels")
-  return { col_sites = col_sites, row_sites = row_sites, call = call }
+  return { col_sites = col_sites, row_sites = row_sites, call = call, outer_first = f.order == "pixels" }
 end
 
 return { plan = plan_nhwc, driver_calls = driver_calls, region_sites = region_sites }

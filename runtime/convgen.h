@@ -41,6 +41,15 @@ extern "C" {
 #define CONVGEN_NEON 0
 #endif
 
+/* Generated NHWC kernels are called, not inlined, where the compiler allows it: inlined into
+   the driver's tile loops, their weight loads are loop-invariant and get hoisted out of the loop
+   into more registers than there are, then spilled (docs/benchmark.md, "NHWC layers"). */
+#if defined(__GNUC__)
+#define CG_NOINLINE __attribute__((noinline))
+#else
+#define CG_NOINLINE
+#endif
+
 /* Alignment the caller must give the workspace buffer. */
 #define CG_WORKSPACE_ALIGN 64
 
