@@ -54,8 +54,13 @@ end
 
 -- Statements per channel up to which an im2col source is built straight into B panels
 -- (simd_staging.panel_program: a run per panel, tap and output row); a larger layer keeps
--- the plain col matrix rather than a function of thousands of lines.
-local PANEL_MAX_STATEMENTS = 320
+-- the plain col matrix rather than a function of thousands of lines. Unit-stride layers may
+-- take more (ResNet-18's 28x28 layer: 719, 1.24x); strided ones copy element by element
+-- (ResNet-18's stride-2 28x28 layer, 709: 0.78x, slower than the plain col matrix).
+local PANEL_MAX_STATEMENTS, PANEL_MAX_STATEMENTS_UNIT_STRIDE = 320, 800
+local function panel_fits(L, statements)
+  return statements <= (L.sw == 1 and PANEL_MAX_STATEMENTS_UNIT_STRIDE or PANEL_MAX_STATEMENTS)
+end
 
 -- B panels for a flat reduction (im2col, or a 1x1 layer's input) when the ISA asks for them
 -- (isa.pack_panels): each column tile's B rows contiguous, so its loads stream from L1
@@ -63,8 +68,7 @@ local PANEL_MAX_STATEMENTS = 320
 -- 65 -> 98 GFLOP/s, docs/benchmark.md).
 local function plan_panels(L, p, isa, f)
   if not isa.pack_panels or L.layout ~= "NCHW" then return end
-  local _, statements = panel_program(L, 1, f.col_tiles)
-  if statements > PANEL_MAX_STATEMENTS then return end
+  if not panel_fits(L, select(2, panel_program(L, 1, f.col_tiles))) then return end
   f.source, f.panels = "im2col", true
   f.workspace_elems = p.kg * p.ohow
 end
@@ -83,8 +87,7 @@ local function plan_nchw(L, p, isa)
   local row_vectors = L.oh * T.tile_vectors(column_tiles(L.ow, isa.lanes, 2), isa.lanes)
   local flat_vectors = T.tile_vectors(column_tiles(p.ohow, isa.lanes, 2), isa.lanes)
   if isa.pack_panels and (L.ow < 2 * isa.lanes or flat_vectors < row_vectors) and L.sw == 1 then
-    local _, statements = panel_program(L, 1, column_tiles(p.ohow, isa.lanes, 2))
-    prefer_panels = prefer_panels or statements <= PANEL_MAX_STATEMENTS
+    prefer_panels = prefer_panels or panel_fits(L, select(2, panel_program(L, 1, column_tiles(p.ohow, isa.lanes, 2))))
   end
   if L.ow >= isa.lanes and (L.sw == 1 or (p.kg <= STAGED_MAX_K and L.kw > 1)) and not prefer_panels then
     -- B rows come straight from the (staged) input: tiles run along one output row.
