@@ -28,13 +28,24 @@ function gradients_dot.applies(L, p)
     and L.sh == 1 and L.sw == 1 and L.pad_top == 0 and L.pad_bottom == 0 and L.pad_left == 0 and L.pad_right == 0
 end
 
-function gradients_dot.data(L, _, isa)
-  local d = { kind = "dot", pixels = L.n * L.h * L.w, reduce = REDUCE[isa.name], workspace_elems = 0 }
+-- NHWC dense layers with at most 2 vectors of output channels (groups 1, not 1x1): OpenBLAS runs
+-- the col = dy * w^T product (K = M) slowly; the same dot kernels write col (k = tap and input
+-- channel: HWIO's rows), then the layer's col2im adds it into dx, per image.
+function gradients_dot.col_applies(L, p, isa)
+  return L.layout == "NHWC" and not p.depthwise and L.groups == 1 and L.m <= 2 * isa.lanes
+    and (L.kh > 1 or L.kw > 1 or L.sh > 1 or L.sw > 1)
+end
+
+-- `col`: write col per image (pixels = one image's, width = C*KH*KW) and call col2im.
+function gradients_dot.data(L, p, isa, col)
+  local d = { kind = "dot", pixels = col and p.ohow or L.n * L.h * L.w, reduce = REDUCE[isa.name],
+    workspace_elems = col and p.ohow * p.kg or 0, pitch = col and p.kg or L.c,
+    col2im = col and (p.sym .. "_col2im") or nil }
   d.full = L.m // isa.lanes
   local rest = L.m - d.full * isa.lanes
   d.tail_mask = rest > 0 and gt.masks(isa, rest)[0] or nil
   d.row_tiles = gt.tiles(d.pixels, PIXELS[isa.name])
-  d.col_tiles = gt.tiles(L.c, CHANNELS)
+  d.col_tiles = gt.tiles(d.pitch, CHANNELS)
   d.kernels = {}
   for _, ct in ipairs(d.col_tiles) do
     for _, rt in ipairs(d.row_tiles) do

@@ -138,6 +138,9 @@ local function plan_data(L, p, isa)
   if L.layout == "NCHW" and not p.depthwise
     and (p.mg * L.kh * L.kw > NCHW_MAX_REDUCTION or L.c * L.h * L.w > NCHW_MAX_IMAGE) then return nil end
   if L.layout == "NHWC" and not p.depthwise and (p.cg < isa.lanes or L.n * L.h * L.w < NHWC_MIN_PIXELS) then
+    -- M within 2 vectors: the dot kernels write col, col2im adds it (vww_conv1: 1.06x the GEMM path at -O2,
+    -- 1.20x at -O3; col2im is then most of the time at -O2).
+    if gradients_dot.col_applies(L, p, isa) then return gradients_dot.data(L, p, isa, true) end
     return nil
   end
   local phases, staged_max, out_max, w_at = {}, 0, 0, 0
