@@ -128,12 +128,18 @@ end
 -- those, a whole-buffer zero op cut into its channels' planes. With the elements a channel
 -- stages; nil when the program has another form (unrolled, NHWC): phase 1 then stays whole.
 local function channel_program(L, p, f)
-  local ops
+  local ops, panels
   if f.driver.pad then
     ops = f.pad_ops
-  elseif p.im2col and p.im2col.mode == "loops" then
+  else
     for _, s in ipairs(f.driver.prologue) do
-      if s.call == p.sym .. "_im2col" then ops = p.im2col.ops end
+      if s.call == p.sym .. "_im2col" and p.im2col and p.im2col.mode == "loops" then ops = p.im2col.ops end
+      -- The whole im2col as B panels (one im2col_block of every channel): a channel's rows are
+      -- its own elements of every panel, so channel ranges write disjoint elements.
+      if s.call == "im2col_block" and f.panels and not f.k_block and f.block_im2col
+          and f.block_im2col.mode == "loops" and p.cg == L.c then
+        ops, panels = f.block_im2col.ops, true
+      end
     end
   end
   if not ops or L.layout ~= "NCHW" then return nil end
@@ -148,7 +154,7 @@ local function channel_program(L, p, f)
   for _, op in ipairs(ops) do
     if op.kind == "loop" and op.var == "c" and op.lo == 0 and op.hi == L.c then
       out[#out + 1] = { kind = "loop", var = "c", lo = "c_first", hi = "c_last", body = op.body }
-    elseif op.kind == "zero" and op.dst.k == 0 and #op.dst.terms == 0 and op.count == L.c * per then
+    elseif op.kind == "zero" and not panels and op.dst.k == 0 and #op.dst.terms == 0 and op.count == L.c * per then
       out[#out + 1] = { kind = "zero", dst = { k = 0, terms = { { "c_first", per } } },
                         count = string.format("(size_t)(c_last - c_first) * %d", per) }
     elseif op.kind ~= "comment" then

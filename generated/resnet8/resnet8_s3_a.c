@@ -1152,6 +1152,107 @@ static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1,
 static const int unit_starts[5] = { 0, 3, 5, 8, 11 };
 #define PARALLEL_STAGE_BYTES(tasks) ((size_t)73728 + 0 * (tasks))
 
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  for (int c = c_first; c < c_last; ++c) {
+    for (int i = 0; i < 8; ++i) stage[c * 144 + i] = x[c * 256 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 8 + i] = x[c * 256 + 32 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 16 + i] = x[c * 256 + 1 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 24 + i] = x[c * 256 + 33 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 32 + i] = x[c * 256 + 2 + i * 2];
+    stage[c * 144 + 39] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 40 + i] = x[c * 256 + 34 + i * 2];
+    stage[c * 144 + 47] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 48 + i] = x[c * 256 + 16 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 56 + i] = x[c * 256 + 48 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 64 + i] = x[c * 256 + 17 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 72 + i] = x[c * 256 + 49 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 80 + i] = x[c * 256 + 18 + i * 2];
+    stage[c * 144 + 87] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 88 + i] = x[c * 256 + 50 + i * 2];
+    stage[c * 144 + 95] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 96 + i] = x[c * 256 + 32 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 104 + i] = x[c * 256 + 64 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 112 + i] = x[c * 256 + 33 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 120 + i] = x[c * 256 + 65 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 128 + i] = x[c * 256 + 34 + i * 2];
+    stage[c * 144 + 135] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 136 + i] = x[c * 256 + 66 + i * 2];
+    stage[c * 144 + 143] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4608 + i] = x[c * 256 + 64 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4616 + i] = x[c * 256 + 96 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4624 + i] = x[c * 256 + 65 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4632 + i] = x[c * 256 + 97 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4640 + i] = x[c * 256 + 66 + i * 2];
+    stage[c * 144 + 4647] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4648 + i] = x[c * 256 + 98 + i * 2];
+    stage[c * 144 + 4655] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4656 + i] = x[c * 256 + 80 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4664 + i] = x[c * 256 + 112 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4672 + i] = x[c * 256 + 81 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4680 + i] = x[c * 256 + 113 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4688 + i] = x[c * 256 + 82 + i * 2];
+    stage[c * 144 + 4695] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4696 + i] = x[c * 256 + 114 + i * 2];
+    stage[c * 144 + 4703] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4704 + i] = x[c * 256 + 96 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4712 + i] = x[c * 256 + 128 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4720 + i] = x[c * 256 + 97 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 4728 + i] = x[c * 256 + 129 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4736 + i] = x[c * 256 + 98 + i * 2];
+    stage[c * 144 + 4743] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 4744 + i] = x[c * 256 + 130 + i * 2];
+    stage[c * 144 + 4751] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9216 + i] = x[c * 256 + 128 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9224 + i] = x[c * 256 + 160 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9232 + i] = x[c * 256 + 129 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9240 + i] = x[c * 256 + 161 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9248 + i] = x[c * 256 + 130 + i * 2];
+    stage[c * 144 + 9255] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9256 + i] = x[c * 256 + 162 + i * 2];
+    stage[c * 144 + 9263] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9264 + i] = x[c * 256 + 144 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9272 + i] = x[c * 256 + 176 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9280 + i] = x[c * 256 + 145 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9288 + i] = x[c * 256 + 177 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9296 + i] = x[c * 256 + 146 + i * 2];
+    stage[c * 144 + 9303] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9304 + i] = x[c * 256 + 178 + i * 2];
+    stage[c * 144 + 9311] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9312 + i] = x[c * 256 + 160 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9320 + i] = x[c * 256 + 192 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9328 + i] = x[c * 256 + 161 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 9336 + i] = x[c * 256 + 193 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9344 + i] = x[c * 256 + 162 + i * 2];
+    stage[c * 144 + 9351] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 9352 + i] = x[c * 256 + 194 + i * 2];
+    stage[c * 144 + 9359] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13824 + i] = x[c * 256 + 192 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13832 + i] = x[c * 256 + 224 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13840 + i] = x[c * 256 + 193 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13848 + i] = x[c * 256 + 225 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 13856 + i] = x[c * 256 + 194 + i * 2];
+    stage[c * 144 + 13863] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 13864 + i] = x[c * 256 + 226 + i * 2];
+    stage[c * 144 + 13871] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13872 + i] = x[c * 256 + 208 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13880 + i] = x[c * 256 + 240 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13888 + i] = x[c * 256 + 209 + i * 2];
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13896 + i] = x[c * 256 + 241 + i * 2];
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 13904 + i] = x[c * 256 + 210 + i * 2];
+    stage[c * 144 + 13911] = 0.0f;
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 13912 + i] = x[c * 256 + 242 + i * 2];
+    stage[c * 144 + 13919] = 0.0f;
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13920 + i] = x[c * 256 + 224 + i * 2];
+    memset(stage + (c * 144 + 13928), 0, 8 * sizeof(float));
+    for (int i = 0; i < 8; ++i) stage[c * 144 + 13936 + i] = x[c * 256 + 225 + i * 2];
+    memset(stage + (c * 144 + 13944), 0, 8 * sizeof(float));
+    for (int i = 0; i < 7; ++i) stage[c * 144 + 13952 + i] = x[c * 256 + 226 + i * 2];
+    memset(stage + (c * 144 + 13959), 0, 9 * sizeof(float));
+  }
+}
+
 /* Task `task`: the driver P_conv runs, over split indices [first, last). */
 static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
@@ -1160,15 +1261,14 @@ static void run_units(const cg_parallel_call *call, size_t task, int first, int 
              (float *)call->workspace, first, last, 0);
 }
 
-/* Phase 1, on the calling thread: the driver with an empty range stages the image. */
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 1-channel blocks of cache lines). */
 static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 {
-  (void)part;
-  (void)parts;
-  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
-             (float *)call->workspace, 0, 0, 1);
+  const int first = (int)(part * 32 / parts) * 1;
+  const int last = part + 1 == parts ? 32 : (int)((part + 1) * 32 / parts) * 1;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
 }
-static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 0, run_units };
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #elif CONVGEN_NEON
 
 /* The NEON path's split (generator/parallel_plan.lua): blocks of 11-channel row tiles (their weights, bias and planes); conv_neon's row tiles loop,

@@ -1602,6 +1602,109 @@ static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1,
 static const int unit_starts[5] = { 0, 3, 5, 8, 11 };
 #define PARALLEL_STAGE_BYTES(tasks) ((size_t)147456 + 0 * (tasks))
 
+/* Input channels [c_first, c_last) of the staged image (the driver's staging, by channels). */
+static void stage_channels(const float *x, float *stage, int c_first, int c_last)
+{
+  for (int c = c_first; c < c_last; ++c) {
+    memset(stage + (c * 144), 0, 9 * sizeof(float));
+    memcpy(stage + (c * 144 + 9), x + (c * 64), 7 * sizeof(float));
+    memset(stage + (c * 144 + 16), 0, 8 * sizeof(float));
+    memcpy(stage + (c * 144 + 24), x + (c * 64), 8 * sizeof(float));
+    memset(stage + (c * 144 + 32), 0, 8 * sizeof(float));
+    memcpy(stage + (c * 144 + 40), x + (c * 64 + 1), 7 * sizeof(float));
+    memset(stage + (c * 144 + 47), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 49), x + (c * 64), 7 * sizeof(float));
+    stage[c * 144 + 56] = 0.0f;
+    memcpy(stage + (c * 144 + 57), x + (c * 64 + 8), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 64), x + (c * 64), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 80), x + (c * 64 + 1), 7 * sizeof(float));
+    stage[c * 144 + 87] = 0.0f;
+    memcpy(stage + (c * 144 + 88), x + (c * 64 + 9), 7 * sizeof(float));
+    memset(stage + (c * 144 + 95), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 97), x + (c * 64 + 8), 7 * sizeof(float));
+    stage[c * 144 + 104] = 0.0f;
+    memcpy(stage + (c * 144 + 105), x + (c * 64 + 16), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 112), x + (c * 64 + 8), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 128), x + (c * 64 + 9), 7 * sizeof(float));
+    stage[c * 144 + 135] = 0.0f;
+    memcpy(stage + (c * 144 + 136), x + (c * 64 + 17), 7 * sizeof(float));
+    stage[c * 144 + 143] = 0.0f;
+    stage[c * 144 + 9216] = 0.0f;
+    memcpy(stage + (c * 144 + 9217), x + (c * 64 + 8), 7 * sizeof(float));
+    stage[c * 144 + 9224] = 0.0f;
+    memcpy(stage + (c * 144 + 9225), x + (c * 64 + 16), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 9232), x + (c * 64 + 8), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 9248), x + (c * 64 + 9), 7 * sizeof(float));
+    stage[c * 144 + 9255] = 0.0f;
+    memcpy(stage + (c * 144 + 9256), x + (c * 64 + 17), 7 * sizeof(float));
+    memset(stage + (c * 144 + 9263), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 9265), x + (c * 64 + 16), 7 * sizeof(float));
+    stage[c * 144 + 9272] = 0.0f;
+    memcpy(stage + (c * 144 + 9273), x + (c * 64 + 24), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 9280), x + (c * 64 + 16), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 9296), x + (c * 64 + 17), 7 * sizeof(float));
+    stage[c * 144 + 9303] = 0.0f;
+    memcpy(stage + (c * 144 + 9304), x + (c * 64 + 25), 7 * sizeof(float));
+    memset(stage + (c * 144 + 9311), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 9313), x + (c * 64 + 24), 7 * sizeof(float));
+    stage[c * 144 + 9320] = 0.0f;
+    memcpy(stage + (c * 144 + 9321), x + (c * 64 + 32), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 9328), x + (c * 64 + 24), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 9344), x + (c * 64 + 25), 7 * sizeof(float));
+    stage[c * 144 + 9351] = 0.0f;
+    memcpy(stage + (c * 144 + 9352), x + (c * 64 + 33), 7 * sizeof(float));
+    stage[c * 144 + 9359] = 0.0f;
+    stage[c * 144 + 18432] = 0.0f;
+    memcpy(stage + (c * 144 + 18433), x + (c * 64 + 24), 7 * sizeof(float));
+    stage[c * 144 + 18440] = 0.0f;
+    memcpy(stage + (c * 144 + 18441), x + (c * 64 + 32), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 18448), x + (c * 64 + 24), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 18464), x + (c * 64 + 25), 7 * sizeof(float));
+    stage[c * 144 + 18471] = 0.0f;
+    memcpy(stage + (c * 144 + 18472), x + (c * 64 + 33), 7 * sizeof(float));
+    memset(stage + (c * 144 + 18479), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 18481), x + (c * 64 + 32), 7 * sizeof(float));
+    stage[c * 144 + 18488] = 0.0f;
+    memcpy(stage + (c * 144 + 18489), x + (c * 64 + 40), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 18496), x + (c * 64 + 32), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 18512), x + (c * 64 + 33), 7 * sizeof(float));
+    stage[c * 144 + 18519] = 0.0f;
+    memcpy(stage + (c * 144 + 18520), x + (c * 64 + 41), 7 * sizeof(float));
+    memset(stage + (c * 144 + 18527), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 18529), x + (c * 64 + 40), 7 * sizeof(float));
+    stage[c * 144 + 18536] = 0.0f;
+    memcpy(stage + (c * 144 + 18537), x + (c * 64 + 48), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 18544), x + (c * 64 + 40), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 18560), x + (c * 64 + 41), 7 * sizeof(float));
+    stage[c * 144 + 18567] = 0.0f;
+    memcpy(stage + (c * 144 + 18568), x + (c * 64 + 49), 7 * sizeof(float));
+    stage[c * 144 + 18575] = 0.0f;
+    stage[c * 144 + 27648] = 0.0f;
+    memcpy(stage + (c * 144 + 27649), x + (c * 64 + 40), 7 * sizeof(float));
+    stage[c * 144 + 27656] = 0.0f;
+    memcpy(stage + (c * 144 + 27657), x + (c * 64 + 48), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 27664), x + (c * 64 + 40), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 27680), x + (c * 64 + 41), 7 * sizeof(float));
+    stage[c * 144 + 27687] = 0.0f;
+    memcpy(stage + (c * 144 + 27688), x + (c * 64 + 49), 7 * sizeof(float));
+    memset(stage + (c * 144 + 27695), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 27697), x + (c * 64 + 48), 7 * sizeof(float));
+    stage[c * 144 + 27704] = 0.0f;
+    memcpy(stage + (c * 144 + 27705), x + (c * 64 + 56), 7 * sizeof(float));
+    memcpy(stage + (c * 144 + 27712), x + (c * 64 + 48), 16 * sizeof(float));
+    memcpy(stage + (c * 144 + 27728), x + (c * 64 + 49), 7 * sizeof(float));
+    stage[c * 144 + 27735] = 0.0f;
+    memcpy(stage + (c * 144 + 27736), x + (c * 64 + 57), 7 * sizeof(float));
+    memset(stage + (c * 144 + 27743), 0, 2 * sizeof(float));
+    memcpy(stage + (c * 144 + 27745), x + (c * 64 + 56), 7 * sizeof(float));
+    memset(stage + (c * 144 + 27752), 0, 8 * sizeof(float));
+    memcpy(stage + (c * 144 + 27760), x + (c * 64 + 56), 8 * sizeof(float));
+    memset(stage + (c * 144 + 27768), 0, 8 * sizeof(float));
+    memcpy(stage + (c * 144 + 27776), x + (c * 64 + 57), 7 * sizeof(float));
+    memset(stage + (c * 144 + 27783), 0, 9 * sizeof(float));
+  }
+}
+
 /* Task `task`: the driver P_conv runs, over split indices [first, last). */
 static void run_units(const cg_parallel_call *call, size_t task, int first, int last)
 {
@@ -1610,15 +1713,14 @@ static void run_units(const cg_parallel_call *call, size_t task, int first, int 
              (float *)call->workspace, first, last, 0);
 }
 
-/* Phase 1, on the calling thread: the driver with an empty range stages the image. */
+/* Phase 1, part `part` of `parts`: its block of input channels (whole 1-channel blocks of cache lines). */
 static void stage_part(const cg_parallel_call *call, size_t part, size_t parts)
 {
-  (void)part;
-  (void)parts;
-  conv_avx2((const float *)call->x, (const float *)call->w, (const float *)call->bias, (float *)call->y,
-             (float *)call->workspace, 0, 0, 1);
+  const int first = (int)(part * 64 / parts) * 1;
+  const int last = part + 1 == parts ? 64 : (int)((part + 1) * 64 / parts) * 1;
+  stage_channels((const float *)call->x, (float *)call->workspace, first, last);
 }
-static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 0, run_units };
+static const cg_parallel_split parallel_split = { unit_starts, 4, stage_part, 1, run_units };
 #elif CONVGEN_NEON
 
 /* The NEON path's split (generator/parallel_plan.lua): bands of output rows (of every output channel); conv_neon's output rows loop,
