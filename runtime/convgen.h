@@ -41,9 +41,10 @@ extern "C" {
 #define CONVGEN_NEON 0
 #endif
 
-/* Generated NHWC kernels are called, not inlined, where the compiler allows it: inlined into
-   the driver's tile loops, their weight loads are loop-invariant and get hoisted out of the loop
-   into more registers than there are, then spilled (docs/benchmark.md, "NHWC layers"). */
+/* Generated NHWC and gradient dot/fully-connected kernels are called, not inlined, where the
+   compiler allows it: inlined into the driver's tile loops, their weight loads are loop-invariant
+   and get hoisted out of the loop into more registers than there are, then spilled
+   (docs/benchmark.md, "NHWC layers"; docs/gradients.md). */
 #if defined(__GNUC__)
 #define CG_NOINLINE __attribute__((noinline))
 #else
