@@ -76,8 +76,9 @@ end
 -- are contiguous and the column matrix is never laid out whole. Per channel, one run per
 -- (panel, tap, output row) the panel touches; a 1x1 unit-stride unpadded layer, whose col
 -- rows are the input planes, packs its full panels in a loop instead. Returns the program
--- and the statements it prints per channel.
-local function panel_program(L, channels, tiles)
+-- and the statements it prints per channel; nil and math.huge once there are more than
+-- `max_runs` runs (optional).
+local function panel_program(L, channels, tiles, max_runs)
   local off = copyprog.offset
   local taps, ow, hw = L.kh * L.kw, L.ow, L.h * L.w
   local k = channels * taps
@@ -120,7 +121,10 @@ local function panel_program(L, channels, tiles)
         { kind = "copy", count = t.size, stride = 1, dst = off(q * k, "c", t.size, "t", t.size * k),
           src = off(q, "c", hw, "t", t.size) } } }
     else
-      for i = 0, t.count - 1 do panel(q + i * t.size, t.size) end
+      for i = 0, t.count - 1 do
+        panel(q + i * t.size, t.size)
+        if max_runs and #body > max_runs then return nil, math.huge end
+      end
     end
     q = q + t.count * t.size
   end
